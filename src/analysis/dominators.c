@@ -1,0 +1,317 @@
+/*
+ * dominators.c - the dominator tree of the reachable graph (Semi-NCA).
+ *
+ * Graph: a virtual root (DFS number 0) whose successors are the GC-root
+ * objects, and the objects' references as hl_refit yields them.  As in
+ * MAT, a GC-root object's only predecessor is the virtual root: edges into
+ * a root object are dropped, so every root is a top-level dominator, and an
+ * object reached only through two or more roots gets the virtual root as
+ * immediate dominator.
+ *
+ * Algorithm: Semi-NCA (Georgiadis, Tarjan, Werneck, "Finding dominators in
+ * practice", 2004): semidominators as in Lengauer-Tarjan (simple version:
+ * path compression, unbalanced link), then each idom is the nearest common
+ * ancestor of parent and semidominator found by walking up the partially
+ * built tree.  Everything is iterative: the DFS keeps its stack and edge
+ * cursors in arrays, path compression uses an explicit stack, so depth
+ * (chains of millions of objects) costs memory, never C stack.
+ *
+ * Memory, n reachable objects, e edges: forward CSR (8n + 4e) lives until
+ * the predecessor CSR (8n + 4e) is built; then six u32 arrays in DFS
+ * order.  Only idom (4n), retained (8n) and the DFS order (4n) survive.
+ */
+#include "analysis/analysis.h"
+
+#include <stdlib.h>
+
+#define NIL UINT32_MAX
+
+struct csr {
+	uint64_t *start; /* count + 1 */
+	uint32_t *to;
+	uint64_t len;
+};
+
+static void csr_release(struct csr *c)
+{
+	free(c->start);
+	free(c->to);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Forward edges of reachable objects, without edges into root objects. */
+static hl_status forward_edges(const hl_graph *g, struct csr *f, hl_diag *d)
+{
+	hl_vec to;
+	uint32_t o;
+
+	hl_vec_init(&to, sizeof(uint32_t));
+	f->start = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint64_t));
+	if (!f->start || hl_vec_reserve(&to, (size_t)g->nobj * 3 + 16))
+		goto oom;
+	for (o = 0; o < g->nobj; o++) {
+		hl_refit it;
+		uint64_t id;
+
+		f->start[o] = to.len;
+		if (!(g->flags[o] & F_REACHABLE))
+			continue;
+		hl_refit_init(&it, g, o);
+		while (hl_refit_next(&it, &id)) {
+			uint32_t t = hl_graph_lookup(g, id);
+
+			if (t == HL_NONE || (g->flags[t] & F_ROOT))
+				continue;
+			if (hl_vec_push(&to, &t))
+				goto oom;
+		}
+	}
+	f->start[g->nobj] = to.len;
+	f->to = to.data;
+	f->len = to.len;
+	return HL_OK;
+oom:
+	hl_vec_release(&to);
+	return hl_fail(d, HL_E_NOMEM, "out of memory for the reference graph");
+}
+
+struct lt {
+	uint32_t n;        /* DFS numbers 0..n; 0 is the virtual root */
+	uint32_t *pre;     /* object -> DFS number, NIL if unreached */
+	uint32_t *vertex;  /* DFS number -> object */
+	uint32_t *parent, *semi, *label, *anc;
+};
+
+/* Iterative DFS from the virtual root; label[] holds edge cursors and
+ * anc[] the stack while it runs. */
+static void dfs(struct lt *s, const hl_graph *g, const struct csr *f)
+{
+	uint32_t sp = 0, next = 1, r;
+
+	for (r = 0; r < g->nroot_objs; r++) {
+		uint32_t root = g->root_objs[r];
+
+		if (s->pre[root] != NIL)
+			continue;
+		s->pre[root] = next;
+		s->vertex[next] = root;
+		s->parent[next] = 0;
+		s->label[next] = 0;
+		s->anc[sp++] = next++;
+		while (sp) {
+			uint32_t v = s->anc[sp - 1], obj = s->vertex[v];
+			uint64_t e = f->start[obj] + s->label[v];
+
+			if (e >= f->start[obj + 1]) {
+				sp--;
+				continue;
+			}
+			s->label[v]++;
+			if (s->pre[f->to[e]] != NIL)
+				continue;
+			s->pre[f->to[e]] = next;
+			s->vertex[next] = f->to[e];
+			s->parent[next] = v;
+			s->label[next] = 0;
+			s->anc[sp++] = next++;
+		}
+	}
+	s->n = next - 1;
+}
+
+/* Predecessors in DFS numbers; a root object's only one is 0. */
+static hl_status pred_edges(const struct lt *s, const hl_graph *g,
+			    const struct csr *f, struct csr *p, hl_diag *d)
+{
+	uint32_t i, n = s->n;
+	uint64_t e;
+
+	p->start = hl_calloc((size_t)n + 2, sizeof(uint64_t));
+	p->to = hl_malloc_array(f->len + g->nroot_objs + 1, sizeof(uint32_t));
+	if (!p->start || !p->to)
+		return hl_fail(d, HL_E_NOMEM, "out of memory for predecessors");
+	for (i = 0; i < g->nroot_objs; i++)
+		p->start[s->pre[g->root_objs[i]] + 1]++;
+	for (i = 1; i <= n; i++) {
+		uint32_t o = s->vertex[i];
+
+		for (e = f->start[o]; e < f->start[o + 1]; e++)
+			p->start[s->pre[f->to[e]] + 1]++;
+	}
+	for (i = 1; i <= n + 1; i++)
+		p->start[i] += p->start[i - 1];
+	/* fill using start[i] as a cursor, then shift back */
+	for (i = 0; i < g->nroot_objs; i++)
+		p->to[p->start[s->pre[g->root_objs[i]]]++] = 0;
+	for (i = 1; i <= n; i++) {
+		uint32_t o = s->vertex[i];
+
+		for (e = f->start[o]; e < f->start[o + 1]; e++)
+			p->to[p->start[s->pre[f->to[e]]]++] = i;
+	}
+	for (i = n + 1; i > 0; i--)
+		p->start[i] = p->start[i - 1];
+	p->start[0] = 0;
+	return HL_OK;
+}
+
+/* Path compression without recursion; stack has room for n entries. */
+static void compress(struct lt *s, uint32_t v, uint32_t *stack)
+{
+	uint32_t sp = 0, x = v;
+
+	while (s->anc[s->anc[x]] != NIL) {
+		stack[sp++] = x;
+		x = s->anc[x];
+	}
+	while (sp) {
+		uint32_t y = stack[--sp], a = s->anc[y];
+
+		if (s->semi[s->label[a]] < s->semi[s->label[y]])
+			s->label[y] = s->label[a];
+		s->anc[y] = s->anc[a];
+	}
+}
+
+static uint32_t eval(struct lt *s, uint32_t v, uint32_t *stack)
+{
+	if (s->anc[v] == NIL)
+		return v;
+	compress(s, v, stack);
+	return s->label[v];
+}
+
+static void semi_nca(struct lt *s, const struct csr *p, uint32_t *stack)
+{
+	uint32_t i, n = s->n;
+	uint64_t e;
+
+	for (i = 0; i <= n; i++) {
+		s->semi[i] = i;
+		s->label[i] = i;
+		s->anc[i] = NIL;
+	}
+	for (i = n; i >= 1; i--) {
+		for (e = p->start[i]; e < p->start[i + 1]; e++) {
+			uint32_t u = eval(s, p->to[e], stack);
+
+			if (s->semi[u] < s->semi[i])
+				s->semi[i] = s->semi[u];
+		}
+		s->anc[i] = s->parent[i];
+	}
+	/* idom in DFS numbers, kept in anc[] */
+	s->anc[0] = 0;
+	for (i = 1; i <= n; i++) {
+		uint32_t x = s->parent[i];
+
+		while (x > s->semi[i])
+			x = s->anc[x];
+		s->anc[i] = x;
+	}
+}
+
+static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
+			hl_diag *d)
+{
+	uint32_t i, o;
+
+	t->n = s->n;
+	t->idom = s->pre; /* reused: object -> idom */
+	s->pre = NULL;
+	t->retained = hl_calloc(g->nobj, sizeof(uint64_t));
+	if (!t->retained)
+		return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
+	for (o = 0; o < g->nobj; o++)
+		t->idom[o] = HL_NONE;
+	for (i = 1; i <= s->n; i++) {
+		o = s->vertex[i];
+		t->idom[o] = s->anc[i] ? s->vertex[s->anc[i]] : HL_ROOT;
+		t->retained[o] = hl_graph_shallow(g, o);
+		t->total += t->retained[o];
+	}
+	for (i = s->n; i >= 1; i--) {
+		o = s->vertex[i];
+		if (t->idom[o] != HL_ROOT)
+			t->retained[t->idom[o]] += t->retained[o];
+	}
+	/* keep the DFS order: vertex[1..n] */
+	memmove(s->vertex, s->vertex + 1, (size_t)s->n * sizeof(uint32_t));
+	t->order = s->vertex;
+	s->vertex = NULL;
+	return HL_OK;
+}
+
+static void lt_release(struct lt *s)
+{
+	free(s->pre);
+	free(s->vertex);
+	free(s->parent);
+	free(s->semi);
+	free(s->label);
+	free(s->anc);
+}
+
+hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
+			   hl_progress_fn progress, void *ctx)
+{
+	struct csr f = { 0 }, p = { 0 };
+	struct lt s = { 0 };
+	size_t m = (size_t)g->nobj + 2;
+	hl_status st;
+	uint32_t o;
+
+	if (t->done)
+		return HL_OK;
+	if (progress)
+		progress(ctx, "dominators", 0, 4);
+	st = forward_edges(g, &f, d);
+	if (st != HL_OK)
+		return st;
+	s.pre = hl_malloc_array(m, sizeof(uint32_t));
+	s.vertex = hl_malloc_array(m, sizeof(uint32_t));
+	s.parent = hl_malloc_array(m, sizeof(uint32_t));
+	s.semi = hl_malloc_array(m, sizeof(uint32_t));
+	s.label = hl_malloc_array(m, sizeof(uint32_t));
+	s.anc = hl_malloc_array(m, sizeof(uint32_t));
+	if (!s.pre || !s.vertex || !s.parent || !s.semi || !s.label || !s.anc) {
+		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
+		goto out;
+	}
+	for (o = 0; o < g->nobj; o++)
+		s.pre[o] = NIL;
+	s.vertex[0] = HL_ROOT;
+	dfs(&s, g, &f);
+	if (progress)
+		progress(ctx, "dominators", 1, 4);
+	st = pred_edges(&s, g, &f, &p, d);
+	csr_release(&f);
+	if (st != HL_OK)
+		goto out;
+	if (progress)
+		progress(ctx, "dominators", 2, 4);
+	semi_nca(&s, &p, s.pre); /* pre[] is free now: compression stack */
+	csr_release(&p);
+	if (progress)
+		progress(ctx, "dominators", 3, 4);
+	st = finish(t, &s, g, d);
+	if (st == HL_OK)
+		t->done = 1;
+	if (progress)
+		progress(ctx, "dominators", 4, 4);
+out:
+	csr_release(&f);
+	csr_release(&p);
+	lt_release(&s);
+	return st;
+}
+
+void hl_domtree_release(hl_domtree *t)
+{
+	free(t->idom);
+	free(t->retained);
+	free(t->order);
+	free(t->child_start);
+	free(t->children);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,124 @@
+/*
+ * retained.c - dominator-tree navigation and retained sizes of groups.
+ *
+ * Children lists are one CSR keyed by parent (slot nobj is the virtual
+ * root), filled in order of decreasing retained size (a stable radix sort:
+ * ties stay in address order), so every list comes out sorted.
+ *
+ * Group retained size (MAT's minimum retained size of a set): one
+ * iterative walk of the dominator tree with a counter per group of the
+ * members open on the current path; a member adds its retained size only
+ * when no member of its group is above it.
+ */
+#include "analysis/analysis.h"
+
+#include <stdlib.h>
+
+hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
+{
+	struct hl_objent *e;
+	uint32_t i, n = t->n, slots = g->nobj + 1;
+
+	if (t->children || !t->done)
+		return t->done ? HL_OK : hl_fail(d, HL_E_STATE, "no dominator tree");
+	e = hl_malloc_array((size_t)n + 1, sizeof(*e));
+	t->child_start = hl_calloc((size_t)slots + 1, sizeof(uint32_t));
+	t->children = hl_malloc_array((size_t)n + 1, sizeof(uint32_t));
+	if (!e || !t->child_start || !t->children) {
+		free(e);
+		return hl_fail(d, HL_E_NOMEM, "out of memory for the dominator tree");
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t o = t->order[i];
+
+		e[i].id = ~t->retained[o];
+		e[i].offk = o;
+	}
+	if (hl_sort_entries(e, n)) {
+		free(e);
+		return hl_fail(d, HL_E_NOMEM, "out of memory sorting the tree");
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t p = t->idom[e[i].offk];
+
+		t->child_start[(p == HL_ROOT ? g->nobj : p) + 1]++;
+	}
+	for (i = 1; i <= slots; i++)
+		t->child_start[i] += t->child_start[i - 1];
+	for (i = 0; i < n; i++) {
+		uint32_t p = t->idom[e[i].offk];
+
+		p = p == HL_ROOT ? g->nobj : p;
+		t->children[t->child_start[p]++] = (uint32_t)e[i].offk;
+	}
+	for (i = slots; i > 0; i--)
+		t->child_start[i] = t->child_start[i - 1];
+	t->child_start[0] = 0;
+	free(e);
+	return HL_OK;
+}
+
+static void enter(uint32_t *open, uint64_t *sums, const uint32_t gr[2],
+		  uint64_t retained)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (gr[k] == HL_NONE || (k == 1 && gr[1] == gr[0]))
+			continue;
+		if (!open[gr[k]]++)
+			sums[gr[k]] += retained;
+	}
+}
+
+static void leave(uint32_t *open, const uint32_t gr[2])
+{
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (gr[k] != HL_NONE && !(k == 1 && gr[1] == gr[0]))
+			open[gr[k]]--;
+}
+
+hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
+			    hl_group_fn group_of, void *ctx, uint64_t *sums,
+			    hl_diag *d)
+{
+	uint32_t *open = hl_calloc(ngroups, sizeof(uint32_t));
+	uint32_t *stack = hl_malloc_array((size_t)t->n + 1, 2 * sizeof(uint32_t));
+	uint32_t sp = 0, root = g->nobj;
+	hl_status st = hl_domtree_children(t, g, d);
+
+	if (st == HL_OK && (!open || !stack))
+		st = hl_fail(d, HL_E_NOMEM, "out of memory");
+	if (st != HL_OK)
+		goto out;
+	/* stack of (node, next child index); the virtual root first */
+	stack[0] = root;
+	stack[1] = t->child_start[root];
+	sp = 1;
+	while (sp) {
+		uint32_t *top = &stack[2 * (sp - 1)];
+		uint32_t v = top[0], end = t->child_start[v + 1], gr[2];
+
+		if (top[1] < end) {
+			uint32_t c = t->children[top[1]++];
+
+			group_of(g, c, ctx, gr);
+			enter(open, sums, gr, t->retained[c]);
+			stack[2 * sp] = c;
+			stack[2 * sp + 1] = t->child_start[c];
+			sp++;
+			continue;
+		}
+		if (v != root) {
+			group_of(g, v, ctx, gr);
+			leave(open, gr);
+		}
+		sp--;
+	}
+out:
+	free(open);
+	free(stack);
+	return st;
+}

@@ -1,0 +1,96 @@
+/*
+ * cli.h - what the command-line tool's files share: the session (options
+ * common to every command and the opened dump), the command table, the
+ * table writer, and exit codes.  Only src/cli/ prints or exits.
+ */
+#ifndef HL_CLI_H
+#define HL_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "heaplens/heaplens.h"
+
+/* Exit codes (documented in README.md and docs/cli.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,     /* the command ran; the answer is "no" (check) */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_DUMP = 3,     /* the dump cannot be read */
+	EXIT_NOMEM = 4,    /* out of memory or another internal failure */
+	EXIT_NOOBJ = 5     /* the object asked for is not in the dump */
+};
+
+enum fmt { FMT_TEXT, FMT_TSV, FMT_CSV, FMT_JSON };
+
+struct session {
+	const char *prog;
+	const char *dump_path;
+	hl_heap *heap;
+	enum fmt format;
+	int dump_index, strict, quiet, progress_tty;
+	const char *tmpdir;
+	unsigned warnings_shown;
+	const char *command;
+};
+
+/* What a command needs opened before it runs. */
+enum { NEED_NOTHING = 0, NEED_HEAP = 1, NEED_DOMINATORS = 2 };
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct session *s);
+	int needs;
+	const char *summary;
+	const char *usage;
+};
+
+extern const struct command commands[];
+
+int cmd_info(int argc, char **argv, struct session *s);
+int cmd_histogram(int argc, char **argv, struct session *s);
+int cmd_dominators(int argc, char **argv, struct session *s);
+int cmd_help(int argc, char **argv, struct session *s);
+int cmd_version(int argc, char **argv, struct session *s);
+
+/* Open the dump (and compute dominators if asked); prints errors. */
+int session_open(struct session *s, int needs);
+/* Print "heaplens: msg" to stderr. */
+void cli_error(const struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cli_usage(const struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Parse a size/number option; returns 0 on success. */
+int parse_u64(const char *s, uint64_t *out);
+int parse_double(const char *s, double *out);
+int parse_object_id(const char *s, uint64_t *out);
+/* Map a library status to an exit code. */
+int exit_code_for(hl_status st);
+/* Flush stdout; a write error is a failure (not for EPIPE: quiet). */
+int finish_output(const struct session *s, int code);
+
+/* ---- table writer ---- */
+
+enum col_type { COL_STR, COL_NUM, COL_PCT, COL_ID };
+
+struct column {
+	const char *name;   /* header, JSON key */
+	enum col_type type;
+	int right;          /* text: right-aligned */
+};
+
+struct cell { const char *s; uint64_t n; double f; };
+
+struct table;
+/* Begin a table; `kind` names the rows' object in JSON ("classes"). */
+struct table *table_begin(const struct session *s, const struct column *cols,
+			  int ncols, const char *kind);
+void table_row(struct table *t, const struct cell *cells);
+/* A text-only line after the rows (totals); JSON gets `extra` fields. */
+void table_end(struct table *t, const char *text_footer,
+	       const char *json_extra);
+/* JSON helpers */
+void json_str(FILE *f, const char *s);
+void json_header(const struct session *s, FILE *f);
+
+#endif

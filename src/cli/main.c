@@ -1,0 +1,274 @@
+/*
+ * main.c - the heaplens command: common options, the command table, and
+ * opening the dump for the commands that need it.
+ *
+ * heaplens COMMAND [options] DUMP [args]
+ * Common options, accepted anywhere: --format text|tsv|csv|json,
+ * --dump N, --strict, --tmpdir DIR, -q/--quiet.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const struct command commands[] = {
+	{ "info", cmd_info, NEED_HEAP,
+	  "facts about a dump: format, counts, roots, sizes, damage",
+	  "info [--format F] DUMP" },
+	{ "histogram", cmd_histogram, NEED_HEAP,
+	  "objects per class with shallow and retained sizes",
+	  "histogram [--sort shallow|instances|retained|name] [--top N] [--by class|package|loader] [--unreachable] [--no-retained] DUMP" },
+	{ "dominators", cmd_dominators, NEED_DOMINATORS,
+	  "the dominator tree: who keeps memory alive",
+	  "dominators [--depth N] [--min-percent P] [--top N] [--from ID] [--group-by class|package|loader] DUMP" },
+	{ "help", cmd_help, NEED_NOTHING, "list the commands", "help [COMMAND]" },
+	{ "version", cmd_version, NEED_NOTHING, "print the version", "version" },
+	{ NULL, NULL, 0, NULL, NULL }
+};
+
+void cli_error(const struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", s->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", s->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see '%s help')\n", s->prog);
+	return EXIT_USAGE;
+}
+
+int parse_u64(const char *str, uint64_t *out)
+{
+	char *end;
+
+	if (!str || !*str || *str == '-')
+		return -1;
+	errno = 0;
+	*out = strtoull(str, &end, 10);
+	return (errno || *end) ? -1 : 0;
+}
+
+int parse_double(const char *str, double *out)
+{
+	char *end;
+
+	if (!str || !*str)
+		return -1;
+	*out = strtod(str, &end);
+	return *end || *out < 0 ? -1 : 0;
+}
+
+int parse_object_id(const char *str, uint64_t *out)
+{
+	char *end;
+
+	if (!str || !*str || *str == '-')
+		return -1;
+	errno = 0;
+	*out = strtoull(str, &end, (str[0] == '0' && (str[1] == 'x' || str[1] == 'X')) ? 16 : 10);
+	return (errno || *end) ? -1 : 0;
+}
+
+int exit_code_for(hl_status st)
+{
+	switch (st) {
+	case HL_OK: return EXIT_OK;
+	case HL_E_USAGE: case HL_E_MULTIDUMP: return EXIT_USAGE;
+	case HL_E_NOMEM: case HL_E_STATE: return EXIT_NOMEM;
+	case HL_E_NOOBJECT: return EXIT_NOOBJ;
+	default: return EXIT_DUMP;
+	}
+}
+
+int finish_output(const struct session *s, int code)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return code;
+		cli_error(s, "write error on standard output: %s", strerror(errno));
+		return code ? code : EXIT_NOMEM;
+	}
+	return code;
+}
+
+static void on_warn(void *ctx, const char *msg)
+{
+	struct session *s = ctx;
+
+	if (s->quiet)
+		return;
+	if (s->warnings_shown++ < 20)
+		fprintf(stderr, "%s: %s: warning: %s\n", s->prog, s->dump_path, msg);
+	else if (s->warnings_shown == 21)
+		fprintf(stderr, "%s: %s: warning: more warnings not shown (see 'info')\n",
+			s->prog, s->dump_path);
+}
+
+static void on_progress(void *ctx, const char *phase, uint64_t done,
+			uint64_t total)
+{
+	struct session *s = ctx;
+
+	if (!s->progress_tty)
+		return;
+	if (total && done < total)
+		fprintf(stderr, "\r%-12s %3u%%", phase,
+			(unsigned)(100.0 * (double)done / (double)total));
+	else
+		fprintf(stderr, "\r%-12s     \r", "");
+}
+
+int session_open(struct session *s, int needs)
+{
+	hl_open_options o = { 0 };
+	hl_status st;
+
+	if (!s->dump_path)
+		return cli_usage(s, "%s: no dump given", s->command);
+	o.dump_index = s->dump_index;
+	o.strict = s->strict;
+	o.tmpdir = s->tmpdir;
+	o.warn = on_warn;
+	o.progress = on_progress;
+	o.ctx = s;
+	st = hl_open(s->dump_path, &o, &s->heap);
+	if (st == HL_OK && (needs & NEED_DOMINATORS))
+		st = hl_compute_dominators(s->heap);
+	on_progress(s, "", 1, 1);
+	if (st != HL_OK) {
+		cli_error(s, "%s: %s", s->dump_path, hl_errmsg(s->heap));
+		return exit_code_for(st);
+	}
+	return EXIT_OK;
+}
+
+static int set_format(struct session *s, const char *v)
+{
+	if (!v)
+		return -1;
+	if (!strcmp(v, "text")) s->format = FMT_TEXT;
+	else if (!strcmp(v, "tsv")) s->format = FMT_TSV;
+	else if (!strcmp(v, "csv")) s->format = FMT_CSV;
+	else if (!strcmp(v, "json")) s->format = FMT_JSON;
+	else return -1;
+	return 0;
+}
+
+/* Take the common options out of argv; returns -1 on a bad one. */
+static int common_options(struct session *s, int *argc, char **argv)
+{
+	int i, k = 1;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		uint64_t n;
+
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[k++] = argv[i++];
+			break;
+		}
+		if (!strncmp(a, "--format=", 9) || !strncmp(a, "--dump=", 7) ||
+		    !strncmp(a, "--tmpdir=", 9))
+			v = strchr(a, '=') + 1;
+		else if ((!strcmp(a, "--format") || !strcmp(a, "--dump") ||
+			  !strcmp(a, "--tmpdir")) && i + 1 < *argc)
+			v = argv[++i];
+		if (!strncmp(a, "--format", 8) && (a[8] == '=' || !a[8])) {
+			if (set_format(s, v))
+				return cli_usage(s, "--format: expected text, tsv, csv or json"), -1;
+		} else if (!strncmp(a, "--dump", 6) && (a[6] == '=' || !a[6])) {
+			if (parse_u64(v, &n) || n == 0 || n > 1000000)
+				return cli_usage(s, "--dump: expected a dump number from 1"), -1;
+			s->dump_index = (int)n;
+		} else if (!strncmp(a, "--tmpdir", 8) && (a[8] == '=' || !a[8])) {
+			if (!v)
+				return cli_usage(s, "--tmpdir: expected a directory"), -1;
+			s->tmpdir = v;
+		} else if (!strcmp(a, "--strict")) {
+			s->strict = 1;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			s->quiet = 1;
+		} else {
+			argv[k++] = argv[i];
+		}
+	}
+	*argc = k;
+	argv[k] = NULL;
+	return 0;
+}
+
+int cmd_version(int argc, char **argv, struct session *s)
+{
+	(void)argc;
+	(void)argv;
+	(void)s;
+	printf("heaplens %s\n", HL_VERSION_STRING);
+	return EXIT_OK;
+}
+
+int cmd_help(int argc, char **argv, struct session *s)
+{
+	const struct command *c;
+
+	for (c = commands; argc > 1 && c->name; c++)
+		if (!strcmp(c->name, argv[1])) {
+			printf("usage: %s %s\n\n%s\n", s->prog, c->usage, c->summary);
+			return EXIT_OK;
+		}
+	if (argc > 1)
+		return cli_usage(s, "no command '%s'", argv[1]);
+	printf("usage: %s COMMAND [options] DUMP\n\ncommands:\n", s->prog);
+	for (c = commands; c->name; c++)
+		printf("  %-12s %s\n", c->name, c->summary);
+	printf("\ncommon options: --format text|tsv|csv|json, --dump N, --strict,\n"
+	       "  --tmpdir DIR, -q/--quiet\n"
+	       "exit codes: 0 ok, 1 check failed, 2 usage, 3 unreadable dump,\n"
+	       "  4 out of memory, 5 no such object\n");
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct session s = { 0 };
+	const struct command *c;
+	int code;
+
+	signal(SIGPIPE, SIG_IGN);
+	s.prog = "heaplens";
+	if (common_options(&s, &argc, argv))
+		return EXIT_USAGE;
+	s.progress_tty = !s.quiet && isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+	if (argc < 2)
+		return cmd_help(1, argv, &s) == EXIT_OK ? EXIT_USAGE : EXIT_USAGE;
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(1, argv, &s);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(1, argv, &s);
+	for (c = commands; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			break;
+	if (!c->name)
+		return cli_usage(&s, "'%s' is not a heaplens command", argv[1]);
+	s.command = c->name;
+	code = c->fn(argc - 1, argv + 1, &s);
+	code = finish_output(&s, code);
+	hl_close(s.heap);
+	return code;
+}

@@ -1,0 +1,60 @@
+/*
+ * graph.c - build the object graph from a scan, in stages:
+ * classes -> reference size -> object index -> sizes -> classify -> roots
+ * -> reachability.  Each stage lives in its own file; this one orders them.
+ */
+#include "graph/graph.h"
+
+#include <stdlib.h>
+
+hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
+			 hl_diag *d, hl_progress_fn progress, void *ctx)
+{
+	hl_status st;
+
+	memset(g, 0, sizeof(*g));
+	g->data = hp->data;
+	g->data_size = hp->size;
+	g->idsize = hp->idsize;
+	hl_vec_init(&g->fields, sizeof(struct hl_field));
+	hl_vec_init(&g->refs, sizeof(struct hl_reffield));
+	st = hl_classes_build(g, hp, sc, d);
+	if (st != HL_OK)
+		return st;
+	hl_sizes_detect_refs(g, sc);
+	if (progress)
+		progress(ctx, "graph", 0, 4);
+	st = hl_objects_index(g, sc, d);
+	if (st == HL_OK)
+		st = hl_sizes_infer(g, d);
+	if (st == HL_OK)
+		st = hl_objects_classify(g, d);
+	if (progress)
+		progress(ctx, "graph", 2, 4);
+	if (st == HL_OK)
+		st = hl_roots_build(g, sc, d);
+	if (st == HL_OK)
+		st = hl_reach_mark(g, d);
+	if (progress)
+		progress(ctx, "graph", 4, 4);
+	return st;
+}
+
+void hl_graph_release(hl_graph *g)
+{
+	free(g->classes);
+	free(g->class_ids);
+	hl_vec_release(&g->fields);
+	hl_vec_release(&g->refs);
+	hl_strpool_release(&g->names);
+	free(g->ent);
+	free(g->cls);
+	free(g->size);
+	free(g->flags);
+	free(g->bucket);
+	free(g->roots);
+	free(g->root_objs);
+	free(g->locals);
+	free(g->thread_serials);
+	memset(g, 0, sizeof(*g));
+}

@@ -1,0 +1,165 @@
+/*
+ * graph.h - the object graph: classes, objects, roots, references.
+ *
+ * Built from the pass-1 scan: every instance, array and class object gets a
+ * dense object number in address order (the synthetic "<system class
+ * loader>" at address 0 is number 0 when present, as in MAT).  Storage is
+ * struct-of-arrays indexed by that number, sized once:
+ *   ent[]   id and record offset (kind in the top byte; for class objects
+ *           the class number instead of the offset)        16 bytes
+ *   cls[]   class number                                     4 bytes
+ *   size[]  shallow size, or SIZE_BIG when it does not fit   4 bytes
+ *   flags[] reachable, root, has-locals                      1 byte
+ * plus a bucket index over the sorted ids for id -> number lookups.
+ * References are not stored here: hl_refit decodes them from the record on
+ * demand, in MAT's order (class first, then fields/elements/statics, then
+ * a thread's stack locals).
+ */
+#ifndef HL_GRAPH_H
+#define HL_GRAPH_H
+
+#include "hprof/hprof.h"
+
+#define SIZE_BIG UINT32_MAX
+
+enum { F_REACHABLE = 1, F_ROOT = 2, F_LOCALS = 4, F_SYNTH = 8 };
+
+/* A reference field of an instance layout: byte offset and field index. */
+struct hl_reffield { uint32_t offset, field; };
+/* An instance field: name (UTF8 id) and basic type. */
+struct hl_field { uint64_t name_id; uint32_t offset; uint8_t type; };
+
+struct hl_class {
+	uint64_t id;          /* class object id; 0 for a synthetic class */
+	uint64_t off;         /* CLASS_DUMP record offset (tag byte), 0 if none */
+	uint64_t loader_id;
+	uint32_t obj;         /* object number of the class object, HL_NONE */
+	uint32_t super;       /* class number, HL_NONE */
+	uint32_t name;        /* offset in the name pool */
+	uint32_t fields, nfields;   /* own instance fields in g->fields */
+	uint32_t refs, nrefs;       /* full layout's reference fields in g->refs */
+	uint32_t data_size;   /* bytes of field data of a full instance */
+	uint32_t nstatics;
+	uint32_t shallow;     /* instance shallow size (size model) */
+	uint32_t class_shallow; /* shallow size of the class object */
+	uint8_t elem_type;    /* array classes: element type; 0 otherwise */
+	uint8_t is_array;
+};
+
+/* A stack local: thread object and the local's object, frame number. */
+struct hl_local { uint32_t thread, obj, frame; uint8_t kind; };
+
+/* A resolved GC root record. */
+struct hl_root { uint32_t obj; uint32_t thread; uint32_t frame; uint8_t kind; };
+
+typedef struct hl_graph {
+	const uint8_t *data;
+	uint64_t data_size;
+	unsigned idsize, refsize, align, header;
+	int compressed;
+
+	/* classes */
+	struct hl_class *classes;
+	uint32_t nclasses;
+	struct hl_objent *class_ids; /* (id, class number) sorted by id */
+	uint32_t nclass_ids;
+	hl_vec fields;      /* struct hl_field */
+	hl_vec refs;        /* struct hl_reffield */
+	hl_strpool names;
+	uint32_t cls_class, cls_object, cls_string, cls_loader, cls_thread;
+	uint32_t prim_class[12];   /* by element type */
+
+	/* objects */
+	struct hl_objent *ent;
+	uint32_t *cls;
+	uint32_t *size;
+	uint8_t *flags;
+	uint32_t nobj;
+	uint32_t *bucket;   /* bucket index over ids */
+	unsigned bucket_shift;
+	uint64_t bucket_base;
+	uint32_t nbuckets;
+	uint64_t counts[4];
+
+	/* roots */
+	struct hl_root *roots;     /* resolved root records */
+	uint32_t nroots;
+	uint64_t root_kinds[HL_ROOT_KIND_COUNT];
+	uint32_t *root_objs;       /* distinct root objects, ascending */
+	uint32_t nroot_objs;
+	struct hl_local *locals;   /* sorted by thread object */
+	uint32_t nlocals;
+	uint32_t *thread_serials;  /* (serial, obj) pairs, sorted */
+	uint32_t nthreads;
+
+	uint64_t dangling;         /* references to absent ids */
+	uint64_t dangling_roots;
+	uint64_t reachable_objs, reachable_bytes;
+} hl_graph;
+
+/* Build the graph from the scan (which it consumes). */
+hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
+			 hl_diag *d, hl_progress_fn progress, void *ctx);
+void hl_graph_release(hl_graph *g);
+
+/* Sort 16-byte entries by id, stable (radix); nonzero when out of memory. */
+int hl_sort_entries(struct hl_objent *e, size_t n);
+/* class-object id -> class number, HL_NONE when absent. */
+uint32_t hl_graph_find_class(const hl_graph *g, uint64_t id);
+/* id -> object number, HL_NONE when absent. */
+uint32_t hl_graph_lookup(const hl_graph *g, uint64_t id);
+uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o);
+/* Shallow size of an array from its record (tag byte first). */
+uint64_t hl_graph_array_size(const hl_graph *g, const uint8_t *r);
+static inline const char *hl_graph_class_name(const hl_graph *g, uint32_t c)
+{
+	return g->names.data + g->classes[c].name;
+}
+/* Offset of an object's record (its tag byte); 0 for class objects. */
+static inline uint64_t hl_graph_record(const hl_graph *g, uint32_t o)
+{
+	return HL_ENT_KIND(&g->ent[o]) == K_CLASS ? g->classes[g->ent[o].offk &
+		HL_OFF_MASK].off : HL_ENT_OFF(&g->ent[o]);
+}
+static inline unsigned hl_graph_kind(const hl_graph *g, uint32_t o)
+{
+	return HL_ENT_KIND(&g->ent[o]);
+}
+
+/* Stages of the build, in their own files. */
+hl_status hl_classes_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
+			   hl_diag *d);
+hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d);
+void hl_sizes_detect_refs(hl_graph *g, const hl_scan *sc);
+hl_status hl_sizes_infer(hl_graph *g, hl_diag *d);
+hl_status hl_objects_classify(hl_graph *g, hl_diag *d);
+hl_status hl_roots_build(hl_graph *g, const hl_scan *sc, hl_diag *d);
+hl_status hl_reach_mark(hl_graph *g, hl_diag *d);
+
+/*
+ * Reference iterator: yields the ids an object refers to, in MAT's order.
+ * label: REF_CLASS, REF_FIELD (index into g->fields for instance fields),
+ * REF_ELEMENT (array index), REF_SUPER, REF_LOADER, REF_STATIC (static
+ * index), REF_LOCAL (root kind in label_index's high bits: index into
+ * g->locals).  Ids may be dangling; null references are skipped.
+ */
+enum { REF_CLASS, REF_FIELD, REF_ELEMENT, REF_SUPER, REF_LOADER, REF_STATIC,
+       REF_LOCAL };
+
+typedef struct hl_refit {
+	const hl_graph *g;
+	uint32_t obj;
+	int stage;
+	const uint8_t *p, *end;    /* current data */
+	uint64_t i, n;             /* position in the current list */
+	const struct hl_reffield *rf;
+	uint32_t cls;
+	int label;
+	uint64_t label_index;
+} hl_refit;
+
+void hl_refit_init(hl_refit *it, const hl_graph *g, uint32_t obj);
+/* Next referenced id (never 0 except the bootstrap loader); 0 at the end. */
+int hl_refit_next(hl_refit *it, uint64_t *id);
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * objects.c - the object table: dense numbers, id lookup, class and size.
+ *
+ * Objects are numbered in address (id) order: the scan's entries are radix
+ * sorted by id (skipped when already sorted, as single-threaded HotSpot
+ * dumps nearly are), duplicates dropped with a warning.  Lookups go through
+ * a bucket table over the id range: bucket b holds the numbers of the ids
+ * in [base + b << shift, base + (b+1) << shift), about two per bucket, so a
+ * lookup is one table read and a short binary search.  Ids far from the
+ * rest only make one bucket longer; the search stays logarithmic.
+ */
+#include "graph/graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static int is_sorted(const struct hl_objent *e, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (e[i - 1].id > e[i].id)
+			return 0;
+	return 1;
+}
+
+/* LSD radix sort on the id, a byte a pass, skipping constant bytes. */
+int hl_sort_entries(struct hl_objent *e, size_t n)
+{
+	struct hl_objent *tmp, *src = e, *dst;
+	uint64_t diff = 0;
+	size_t i;
+	unsigned b;
+
+	for (i = 1; i < n; i++)
+		diff |= e[i].id ^ e[0].id;
+	tmp = hl_malloc_array(n, sizeof(*e));
+	if (!tmp)
+		return -1;
+	dst = tmp;
+	for (b = 0; b < 64; b += 8) {
+		size_t count[256] = { 0 }, pos = 0;
+		unsigned k;
+
+		if (!((diff >> b) & 0xff))
+			continue;
+		for (i = 0; i < n; i++)
+			count[(src[i].id >> b) & 0xff]++;
+		for (k = 0; k < 256; k++) {
+			size_t c = count[k];
+
+			count[k] = pos;
+			pos += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].id >> b) & 0xff]++] = src[i];
+		struct hl_objent *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+	free(tmp);
+	return 0;
+}
+
+static hl_status build_buckets(hl_graph *g, hl_diag *d)
+{
+	uint32_t n = g->nobj, i, first = (n && g->ent[0].id == 0) ? 1 : 0;
+	uint64_t range, b;
+	unsigned shift = 0;
+
+	g->bucket_base = first < n ? g->ent[first].id : 0;
+	range = n ? g->ent[n - 1].id - g->bucket_base : 0;
+	while (shift < 63 && (range >> shift) > (uint64_t)n / 2 + 1)
+		shift++;
+	g->bucket_shift = shift;
+	g->nbuckets = (uint32_t)((range >> shift) + 2);
+	g->bucket = hl_malloc_array(g->nbuckets + 1, sizeof(uint32_t));
+	if (!g->bucket)
+		return hl_fail(d, HL_E_NOMEM, "out of memory for the id index");
+	b = 0;
+	for (i = first; i < n; i++) {
+		uint64_t k = (g->ent[i].id - g->bucket_base) >> shift;
+
+		while (b <= k)
+			g->bucket[b++] = i;
+	}
+	while (b <= g->nbuckets)
+		g->bucket[b++] = n;
+	return HL_OK;
+}
+
+uint32_t hl_graph_lookup(const hl_graph *g, uint64_t id)
+{
+	uint64_t k;
+	uint32_t lo, hi;
+
+	if (id < g->bucket_base || !g->nobj) {
+		if (id == 0 && g->nobj && g->ent[0].id == 0)
+			return 0;
+		return HL_NONE;
+	}
+	k = (id - g->bucket_base) >> g->bucket_shift;
+	if (k >= g->nbuckets)
+		return HL_NONE;
+	lo = g->bucket[k];
+	hi = g->bucket[k + 1];
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		uint64_t m = g->ent[mid].id;
+
+		if (m == id)
+			return mid;
+		if (m < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return HL_NONE;
+}
+
+/* The synthetic <system class loader> object at address 0, as in MAT:
+ * an instance of the first java.lang.ClassLoader, when there is one. */
+static int add_system_loader(const hl_graph *g, hl_scan *sc)
+{
+	struct hl_objent e = { 0, (uint64_t)K_INSTANCE << 56 };
+
+	if (g->cls_loader == HL_NONE)
+		return 0;
+	return hl_vec_push(&sc->objs, &e);
+}
+
+hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
+{
+	struct hl_objent *e;
+	size_t n, i, k = 0;
+
+	if (add_system_loader(g, sc))
+		return hl_fail(d, HL_E_NOMEM, "out of memory");
+	e = sc->objs.data;
+	n = sc->objs.len;
+	if (n > UINT32_MAX - 16)
+		return hl_fail(d, HL_E_UNSUPPORTED, "%zu objects: more than 2^32",
+			       n);
+	if (!is_sorted(e, n) && hl_sort_entries(e, n))
+		return hl_fail(d, HL_E_NOMEM, "out of memory sorting objects");
+	for (i = 0; i < n; i++)
+		if (!k || e[k - 1].id != e[i].id)
+			e[k++] = e[i];
+	if (k < n)
+		hl_warnf(d, "%zu objects with an id seen before ignored", n - k);
+	g->ent = e;
+	g->nobj = (uint32_t)k;
+	sc->objs.data = NULL; /* now owned by the graph */
+	sc->objs.len = sc->objs.cap = 0;
+	return build_buckets(g, d);
+}
+
+/* A made-up class for objects whose class is not in the dump. */
+static uint32_t unknown_class(hl_graph *g)
+{
+	static const char name[] = "<unknown class>";
+	uint32_t i;
+	size_t off;
+
+	for (i = g->nclass_ids; i < g->nclasses; i++)
+		if (!strcmp(hl_graph_class_name(g, i), name))
+			return i;
+	off = hl_strpool_add(&g->names, name, sizeof(name) - 1);
+	if (off == SIZE_MAX)
+		return HL_NONE;
+	i = g->nclasses++;
+	memset(&g->classes[i], 0, sizeof(g->classes[i]));
+	g->classes[i].obj = HL_NONE;
+	g->classes[i].super = HL_NONE;
+	g->classes[i].name = (uint32_t)off;
+	g->classes[i].shallow = g->header;
+	return i;
+}
+
+struct classify {
+	uint64_t last_id;
+	uint32_t last_cls;
+	uint64_t unknown, badsize;
+};
+
+static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
+			    uint64_t obj_id, hl_diag *d)
+{
+	uint32_t c;
+
+	if (id == cx->last_id && cx->last_cls != HL_NONE)
+		return cx->last_cls;
+	c = hl_graph_find_class(g, id);
+	if (c == HL_NONE) {
+		if (cx->unknown++ < 3)
+			hl_warnf(d, "object 0x%llx: class 0x%llx is not in the dump",
+				 (unsigned long long)obj_id,
+				 (unsigned long long)id);
+		return unknown_class(g);
+	}
+	cx->last_id = id;
+	cx->last_cls = c;
+	return c;
+}
+
+static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
+			 hl_diag *d)
+{
+	struct hl_objent *e = &g->ent[o];
+	const uint8_t *r = g->data + HL_ENT_OFF(e);
+	unsigned id = g->idsize;
+	uint64_t sz;
+	uint32_t c;
+
+	switch (HL_ENT_KIND(e)) {
+	case K_INSTANCE:
+		if (e->id == 0 && HL_ENT_OFF(e) == 0) { /* system loader */
+			c = g->cls_loader;
+			g->flags[o] |= F_SYNTH;
+		} else {
+			c = class_of_id(g, cx, hl_beid(r + 1 + id + 4, id),
+					e->id, d);
+			if (c != HL_NONE && hl_be32(r + 1 + 2 * id + 4) !=
+			    g->classes[c].data_size && cx->badsize++ < 3)
+				hl_warnf(d, "offset %llu: INSTANCE_DUMP 0x%llx: %u field bytes, its class layout says %u",
+					 (unsigned long long)HL_ENT_OFF(e),
+					 (unsigned long long)e->id,
+					 hl_be32(r + 1 + 2 * id + 4),
+					 g->classes[c].data_size);
+		}
+		sz = c == HL_NONE ? g->header : g->classes[c].shallow;
+		break;
+	case K_OBJ_ARRAY:
+		c = class_of_id(g, cx, hl_beid(r + 1 + id + 8, id), e->id, d);
+		sz = hl_graph_array_size(g, r);
+		break;
+	case K_PRIM_ARRAY:
+		c = g->prim_class[r[1 + id + 8] < 12 ? r[1 + id + 8] : 0];
+		sz = hl_graph_array_size(g, r);
+		break;
+	default: /* K_CLASS */
+		c = hl_graph_find_class(g, e->id);
+		g->classes[c].obj = o;
+		e->offk = ((uint64_t)K_CLASS << 56) | c;
+		sz = g->classes[c].class_shallow;
+		c = g->cls_class;
+		break;
+	}
+	g->cls[o] = c == HL_NONE ? g->cls_class : c;
+	g->size[o] = sz >= SIZE_BIG ? SIZE_BIG : (uint32_t)sz;
+	g->counts[HL_ENT_KIND(e)]++;
+}
+
+hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
+{
+	struct classify cx = { 0, HL_NONE, 0, 0 };
+	uint32_t o;
+
+	g->cls = hl_malloc_array(g->nobj, sizeof(uint32_t));
+	g->size = hl_malloc_array(g->nobj, sizeof(uint32_t));
+	g->flags = hl_calloc(g->nobj, 1);
+	if (!g->cls || !g->size || !g->flags)
+		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
+	for (o = 0; o < g->nobj; o++)
+		classify_one(g, &cx, o, d);
+	if (cx.unknown > 3)
+		hl_warnf(d, "%llu objects in all have a class that is not in the dump",
+			 (unsigned long long)cx.unknown);
+	if (cx.badsize > 3)
+		hl_warnf(d, "%llu instances in all have a field byte count that disagrees with their class",
+			 (unsigned long long)cx.badsize);
+	return HL_OK;
+}

@@ -1,0 +1,194 @@
+/*
+ * refs.c - outbound references of an object, decoded from its record.
+ *
+ * MAT's order and set: an instance refers to its class, then to every
+ * non-null reference field of its full layout (Reference.referent
+ * included), then, for a thread, to its stack locals; an object array to
+ * its class and its non-null elements; a primitive array to its class; a
+ * class object to java.lang.Class, its super, its loader (0 is the
+ * synthetic <system class loader>) and its non-null static references.
+ * Nothing is allocated: the iterator walks the mapped record.
+ */
+#include "graph/graph.h"
+
+void hl_refit_init(hl_refit *it, const hl_graph *g, uint32_t obj)
+{
+	memset(it, 0, sizeof(*it));
+	it->g = g;
+	it->obj = obj;
+	it->cls = g->cls[obj];
+}
+
+/* Range of o's locals in g->locals. */
+static void locals_range(const hl_graph *g, uint32_t o, uint64_t *lo,
+			 uint64_t *hi)
+{
+	uint32_t a = 0, b = g->nlocals;
+
+	while (a < b) {
+		uint32_t m = a + (b - a) / 2;
+
+		if (g->locals[m].thread < o)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	while (a < g->nlocals && g->locals[a].thread == o)
+		a++;
+	*hi = a;
+}
+
+static int emit(hl_refit *it, uint64_t *id, uint64_t v, int label,
+		uint64_t index)
+{
+	*id = v;
+	it->label = label;
+	it->label_index = index;
+	return 1;
+}
+
+/* Stages: 0 class edge, 1 setup, 2 fields/elements/statics, 3 locals
+ * setup, 4 locals, 5 done; class objects use 10.. */
+static int next_instance(hl_refit *it, uint64_t *id)
+{
+	const hl_graph *g = it->g;
+	unsigned idsz = g->idsize;
+
+	for (;;) {
+		switch (it->stage) {
+		case 1: {
+			const uint8_t *r = g->data + HL_ENT_OFF(&g->ent[it->obj]);
+
+			it->stage = 2;
+			if (g->flags[it->obj] & F_SYNTH) {
+				it->stage = 5;
+				break;
+			}
+			it->p = r + 1 + 2 * idsz + 8;
+			it->n = hl_be32(r + 1 + 2 * idsz + 4); /* field bytes */
+			it->rf = (const struct hl_reffield *)g->refs.data +
+				 g->classes[it->cls].refs;
+			it->i = 0;
+			break;
+		}
+		case 2:
+			while (it->i < g->classes[it->cls].nrefs) {
+				const struct hl_reffield *f = &it->rf[it->i++];
+				uint64_t v;
+
+				if ((uint64_t)f->offset + idsz > it->n)
+					continue;
+				v = hl_beid(it->p + f->offset, idsz);
+				if (v)
+					return emit(it, id, v, REF_FIELD, f->field);
+			}
+			it->stage = (g->flags[it->obj] & F_LOCALS) ? 3 : 5;
+			break;
+		case 3:
+			locals_range(g, it->obj, &it->i, &it->n);
+			it->stage = 4;
+			break;
+		case 4:
+			if (it->i < it->n) {
+				const struct hl_local *l = &g->locals[it->i];
+
+				it->i++;
+				return emit(it, id, g->ent[l->obj].id, REF_LOCAL,
+					    it->i - 1);
+			}
+			it->stage = 5;
+			break;
+		default:
+			return 0;
+		}
+	}
+}
+
+static int next_array(hl_refit *it, uint64_t *id)
+{
+	const hl_graph *g = it->g;
+	unsigned idsz = g->idsize;
+	const uint8_t *r = g->data + HL_ENT_OFF(&g->ent[it->obj]);
+
+	if (it->stage == 1) {
+		it->stage = 2;
+		if (r[0] != SUB_OBJ_ARRAY_DUMP)
+			return 0;
+		it->n = hl_be32(r + 1 + idsz + 4);
+		it->p = r + 1 + 2 * idsz + 8;
+		it->i = 0;
+	}
+	while (it->i < it->n) {
+		uint64_t v = hl_beid(it->p + it->i * idsz, idsz);
+
+		it->i++;
+		if (v)
+			return emit(it, id, v, REF_ELEMENT, it->i - 1);
+	}
+	return 0;
+}
+
+static int next_class(hl_refit *it, uint64_t *id)
+{
+	const hl_graph *g = it->g;
+	unsigned idsz = g->idsize;
+	const struct hl_class *c = &g->classes[g->ent[it->obj].offk & HL_OFF_MASK];
+
+	for (;;) {
+		switch (it->stage) {
+		case 1:
+			it->stage = 2;
+			if (c->super != HL_NONE && g->classes[c->super].id)
+				return emit(it, id, g->classes[c->super].id,
+					    REF_SUPER, 0);
+			break;
+		case 2: {
+			struct hl_classdump cd;
+
+			it->stage = 3;
+			hl_classdump_parse(g->data + c->off + 1,
+					   g->data + g->data_size, idsz, &cd);
+			it->p = cd.statics;
+			it->n = cd.nstatics;
+			it->i = 0;
+			if (c->loader_id || (g->nobj && g->ent[0].id == 0))
+				return emit(it, id, c->loader_id, REF_LOADER, 0);
+			break;
+		}
+		case 3:
+			while (it->i < it->n) {
+				unsigned t = it->p[idsz];
+				uint64_t v = 0;
+
+				if (t == T_OBJECT)
+					v = hl_beid(it->p + idsz + 1, idsz);
+				it->p += idsz + 1 + hl_type_size(t, idsz);
+				it->i++;
+				if (v)
+					return emit(it, id, v, REF_STATIC, it->i - 1);
+			}
+			return 0;
+		default:
+			return 0;
+		}
+	}
+}
+
+int hl_refit_next(hl_refit *it, uint64_t *id)
+{
+	const hl_graph *g = it->g;
+
+	if (it->stage == 0) {
+		uint64_t cid = g->classes[it->cls].id;
+
+		it->stage = 1;
+		if (cid)
+			return emit(it, id, cid, REF_CLASS, 0);
+	}
+	switch (HL_ENT_KIND(&g->ent[it->obj])) {
+	case K_INSTANCE: return next_instance(it, id);
+	case K_CLASS: return next_class(it, id);
+	default: return next_array(it, id);
+	}
+}

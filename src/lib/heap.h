@@ -1,0 +1,23 @@
+/*
+ * heap.h - the handle behind the public hl_heap: one dump, its stages.
+ */
+#ifndef HL_HEAP_H
+#define HL_HEAP_H
+
+#include "analysis/analysis.h"
+#include "graph/graph.h"
+#include "hprof/hprof.h"
+#include "io/source.h"
+
+struct hl_heap {
+	hl_diag diag;
+	hl_source src;
+	hl_hprof hp;
+	hl_graph g;
+	hl_domtree dom;
+	unsigned dump_index;
+	hl_progress_fn progress;
+	void *ctx;
+};
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * escape.c - make text from a dump safe for a terminal and a parser.
+ *
+ * Dump strings are attacker-controlled: a class name or a String value
+ * must never reach a terminal as an escape sequence.  C0 and C1 control
+ * characters, DEL, backslash and invalid UTF-8 bytes are written as
+ * \n \t \r \\ or \xHH / \u00HH; printable UTF-8 passes through.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "heaplens/heaplens.h"
+
+/* Length of a valid UTF-8 sequence at p (max n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n, unsigned *cp)
+{
+	size_t len, i;
+	unsigned c = p[0];
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) { len = 2; c &= 0x1f; }
+	else if (c >= 0xe0 && c <= 0xef) { len = 3; c &= 0x0f; }
+	else if (c >= 0xf0 && c <= 0xf4) { len = 4; c &= 0x07; }
+	else return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+size_t hl_escape(const char *in, size_t n, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0, o = 0;
+
+	if (!cap)
+		return 0;
+	while (i < n) {
+		char tmp[8];
+		const char *s = tmp;
+		size_t k, len;
+		unsigned cp;
+
+		len = utf8_len(p + i, n - i, &cp);
+		if (len == 0) {
+			snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+			len = 1;
+		} else if (cp == '\n') { s = "\\n"; }
+		else if (cp == '\t') { s = "\\t"; }
+		else if (cp == '\r') { s = "\\r"; }
+		else if (cp == '\\') { s = "\\\\"; }
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+			 cp == 0x2028 || cp == 0x2029) {
+			snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
+		} else {
+			s = NULL;
+		}
+		k = s ? strlen(s) : len;
+		if (o + k >= cap)
+			break;
+		memcpy(out + o, s ? s : (const char *)p + i, k);
+		o += k;
+		i += len;
+	}
+	out[o] = '\0';
+	return o;
+}

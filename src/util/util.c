@@ -1,0 +1,119 @@
+/*
+ * util.c - diagnostics, growable arrays and string pools (see util.h).
+ */
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+hl_status hl_fail(hl_diag *d, hl_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->status != HL_OK)
+		return d->status;
+	d->status = st;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+void hl_warnf(hl_diag *d, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	d->warnings++;
+	if (!d->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	d->warn(d->ctx, buf);
+}
+
+void hl_vec_init(hl_vec *v, size_t item)
+{
+	v->data = NULL;
+	v->len = v->cap = 0;
+	v->item = item;
+}
+
+void hl_vec_release(hl_vec *v)
+{
+	free(v->data);
+	v->data = NULL;
+	v->len = v->cap = 0;
+}
+
+int hl_vec_reserve(hl_vec *v, size_t n)
+{
+	size_t need, cap;
+	void *p;
+
+	if (__builtin_add_overflow(v->len, n, &need))
+		return -1;
+	if (need <= v->cap)
+		return 0;
+	cap = v->cap ? v->cap : 64;
+	while (cap < need) {
+		if (__builtin_mul_overflow(cap, 2, &cap))
+			return -1;
+	}
+	if (__builtin_mul_overflow(cap, v->item, &need))
+		return -1;
+	p = realloc(v->data, need);
+	if (!p)
+		return -1;
+	v->data = p;
+	v->cap = cap;
+	return 0;
+}
+
+void *hl_calloc(size_t n, size_t size)
+{
+	if (n == 0 || size == 0)
+		return calloc(1, 1);
+	return calloc(n, size);
+}
+
+void *hl_malloc_array(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return malloc(bytes ? bytes : 1);
+}
+
+size_t hl_strpool_add(hl_strpool *p, const char *s, size_t len)
+{
+	size_t need, off = p->len;
+
+	if (__builtin_add_overflow(p->len, len + 1, &need))
+		return SIZE_MAX;
+	if (need > p->cap) {
+		size_t cap = p->cap ? p->cap : 4096;
+		char *d;
+
+		while (cap < need)
+			cap *= 2;
+		d = realloc(p->data, cap);
+		if (!d)
+			return SIZE_MAX;
+		p->data = d;
+		p->cap = cap;
+	}
+	memcpy(p->data + off, s, len);
+	p->data[off + len] = '\0';
+	p->len = need;
+	return off;
+}
+
+void hl_strpool_release(hl_strpool *p)
+{
+	free(p->data);
+	p->data = NULL;
+	p->len = p->cap = 0;
+}

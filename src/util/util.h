@@ -1,0 +1,103 @@
+/*
+ * util.h - small helpers shared by every stage of the library.
+ *
+ * - hl_diag: the first error wins and carries context; warnings are counted
+ *   and forwarded to the caller's callback (the library never prints).
+ * - Overflow-checked arithmetic for every size that comes from the file.
+ * - Big-endian loads from the mapped dump (HPROF is big-endian throughout).
+ * - hl_vec: a growable array of fixed-size items, grown by doubling; one
+ *   allocation per phase, never one per object.
+ */
+#ifndef HL_UTIL_H
+#define HL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "heaplens/heaplens.h"
+
+typedef struct hl_diag {
+	hl_status status;      /* first error, HL_OK if none */
+	char msg[512];         /* its message */
+	uint64_t warnings;     /* warnings so far */
+	hl_warn_fn warn;
+	void *ctx;
+} hl_diag;
+
+/* Record an error unless one is already recorded; returns the status kept. */
+hl_status hl_fail(hl_diag *d, hl_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Count a warning and pass it to the callback. */
+void hl_warnf(hl_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* a + b and a * b, returning nonzero on overflow. */
+static inline int hl_add_ovf(uint64_t a, uint64_t b, uint64_t *r)
+{
+	return __builtin_add_overflow(a, b, r);
+}
+static inline int hl_mul_ovf(uint64_t a, uint64_t b, uint64_t *r)
+{
+	return __builtin_mul_overflow(a, b, r);
+}
+
+static inline uint16_t hl_be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+static inline uint32_t hl_be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+static inline uint64_t hl_be64(const uint8_t *p)
+{
+	return ((uint64_t)hl_be32(p) << 32) | hl_be32(p + 4);
+}
+/* An identifier of 4 or 8 bytes. */
+static inline uint64_t hl_beid(const uint8_t *p, unsigned idsize)
+{
+	return idsize == 8 ? hl_be64(p) : hl_be32(p);
+}
+
+static inline uint64_t hl_round_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+typedef struct hl_vec {
+	void *data;
+	size_t len, cap, item;
+} hl_vec;
+
+void hl_vec_init(hl_vec *v, size_t item);
+void hl_vec_release(hl_vec *v);
+/* Make room for n more items; returns nonzero when memory is lacking. */
+int hl_vec_reserve(hl_vec *v, size_t n);
+/* Append one item (copied from p); returns nonzero when memory is lacking. */
+static inline int hl_vec_push(hl_vec *v, const void *p)
+{
+	if (v->len == v->cap && hl_vec_reserve(v, 1))
+		return -1;
+	memcpy((char *)v->data + v->len * v->item, p, v->item);
+	v->len++;
+	return 0;
+}
+#define HL_VEC_AT(v, type, i) (((type *)(v)->data)[i])
+
+/* calloc/malloc with an overflow-checked count. */
+void *hl_calloc(size_t n, size_t size);
+void *hl_malloc_array(size_t n, size_t size);
+
+/* Append-only string storage: offsets stay valid when it grows. */
+typedef struct hl_strpool {
+	char *data;
+	size_t len, cap;
+} hl_strpool;
+/* Append len bytes plus a NUL; returns the offset or SIZE_MAX on failure. */
+size_t hl_strpool_add(hl_strpool *p, const char *s, size_t len);
+void hl_strpool_release(hl_strpool *p);
+
+#endif
