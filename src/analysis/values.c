@@ -47,6 +47,18 @@ int hl_field_find(const hl_graph *g, const hl_hprof *hp, uint32_t cls,
 	return 0;
 }
 
+int hl_is_subclass(const hl_graph *g, uint32_t c, uint32_t ancestor)
+{
+	uint32_t steps = 0;
+
+	while (c != HL_NONE && steps++ <= g->nclasses) {
+		if (c == ancestor)
+			return 1;
+		c = g->classes[c].super;
+	}
+	return 0;
+}
+
 int hl_field_read(const hl_graph *g, uint32_t o, const struct hl_fieldpos *f,
 		  uint64_t *v)
 {

@@ -12,6 +12,8 @@ struct hl_fieldpos { uint32_t offset; uint8_t type; };
 /* Find a field by name in cls or its supers (the first, nearest one). */
 int hl_field_find(const hl_graph *g, const hl_hprof *hp, uint32_t cls,
 		  const char *name, struct hl_fieldpos *out);
+/* Is class c `ancestor` or one of its subclasses? */
+int hl_is_subclass(const hl_graph *g, uint32_t c, uint32_t ancestor);
 /* Read a field of instance o (raw bits); 0 when it does not fit. */
 int hl_field_read(const hl_graph *g, uint32_t o, const struct hl_fieldpos *f,
 		  uint64_t *v);

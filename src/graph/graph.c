@@ -16,6 +16,7 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 	g->data = hp->data;
 	g->data_size = hp->size;
 	g->idsize = hp->idsize;
+	g->subrecords = sc->subrecords;
 	hl_vec_init(&g->fields, sizeof(struct hl_field));
 	hl_vec_init(&g->refs, sizeof(struct hl_reffield));
 	st = hl_classes_build(g, hp, sc, d);

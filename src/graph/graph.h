@@ -92,6 +92,7 @@ typedef struct hl_graph {
 	uint32_t *thread_serials;  /* (serial, obj) pairs, sorted */
 	uint32_t nthreads;
 
+	uint64_t subrecords;       /* heap sub-records of the dump */
 	uint64_t dangling;         /* references to absent ids */
 	uint64_t dangling_roots;
 	uint64_t reachable_objs, reachable_bytes;

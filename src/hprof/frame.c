@@ -200,7 +200,7 @@ static hl_status cut_short(struct framer *f, unsigned tag, uint64_t off,
 			       "offset %llu: %s record (tag 0x%02x) runs %llu bytes past the end of the file",
 			       (unsigned long long)off, hl_tag_name(tag), tag,
 			       (unsigned long long)lost);
-	hl_warnf(d, "offset %llu: dump cut short inside a %s record: %llu bytes (%.1f%%) lost; reading up to the last complete record",
+	hl_warnf(d, "offset %llu: dump cut short in the %s record there: %llu bytes (%.1f%%) lost; reading up to the last complete record",
 		 (unsigned long long)off, hl_tag_name(tag),
 		 (unsigned long long)lost, pct);
 	if ((tag == TAG_HEAP_DUMP || tag == TAG_HEAP_DUMP_SEGMENT) &&

@@ -245,11 +245,11 @@ static hl_status cut_in_record(const hl_hprof *hp, const struct hl_heaprec *r,
 		return HL_OK; /* the framing pass warned already */
 	if (strict)
 		return hl_fail(d, HL_E_TRUNCATED,
-			       "offset %llu: dump cut short inside a %s sub-record (needs %llu bytes, %llu left)",
+			       "offset %llu: dump cut short in the %s sub-record there (needs %llu bytes, %llu left)",
 			       (unsigned long long)off, hl_subtag_name(p[0]),
 			       (unsigned long long)need,
 			       (unsigned long long)(hp->size - off));
-	hl_warnf(d, "offset %llu: dump cut short inside a %s sub-record: %llu bytes of it lost; reading up to the last complete record",
+	hl_warnf(d, "offset %llu: dump cut short in the %s sub-record there: %llu bytes of it lost; reading up to the last complete record",
 		 (unsigned long long)off, hl_subtag_name(p[0]),
 		 (unsigned long long)(need - (hp->size - off)));
 	return HL_OK;

@@ -161,7 +161,8 @@ char *hl_object_preview(const hl_heap *h, hl_obj o, size_t max, char *buf,
 		n = hl_string_text(g, &h->hp, o, max + 1, text, cap);
 	} else if (hl_graph_kind(g, o) == K_PRIM_ARRAY) {
 		n = hl_text_of_array(g, o, 0, 0, max + 1, text, cap);
-	} else if (g->cls_thread != HL_NONE && hl_graph_kind(g, o) == K_INSTANCE) {
+	} else if (g->cls_thread != HL_NONE && hl_graph_kind(g, o) == K_INSTANCE &&
+		   hl_is_subclass(g, c, g->cls_thread)) {
 		struct hl_fieldpos f;
 		uint64_t v;
 		uint32_t s;

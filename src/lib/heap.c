@@ -139,6 +139,7 @@ void hl_get_info(const hl_heap *h, hl_info *o)
 	o->dump_count = (unsigned)h->hp.dumps.len;
 	o->dump_index = h->dump_index + 1;
 	memcpy(o->record_count, h->hp.record_count, sizeof(o->record_count));
+	o->heap_records = g->subrecords;
 	o->classes = g->nclass_ids;
 	o->instances = g->counts[K_INSTANCE];
 	o->object_arrays = g->counts[K_OBJ_ARRAY];

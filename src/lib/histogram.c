@@ -181,14 +181,12 @@ out:
 	return st;
 }
 
-static int sort_key;
-
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *ctx)
 {
 	const hl_histo_row *x = a, *y = b;
 	uint64_t kx = 0, ky = 0;
 
-	switch (sort_key) {
+	switch (*(const int *)ctx) {
 	case HL_SORT_INSTANCES: kx = x->instances; ky = y->instances; break;
 	case HL_SORT_RETAINED: kx = x->retained; ky = y->retained; break;
 	case HL_SORT_NAME: break;
@@ -207,8 +205,7 @@ static int cmp_rows(const void *a, const void *b)
 
 void hl_histogram_sort(hl_histogram *t, int key)
 {
-	sort_key = key;
-	qsort(t->rows, t->count, sizeof(*t->rows), cmp_rows);
+	qsort_r(t->rows, t->count, sizeof(*t->rows), cmp_rows, &key);
 }
 
 void hl_histogram_free(hl_histogram *t)
