@@ -61,6 +61,7 @@ typedef struct hl_open_options {
 	int dump_index;     /* 1-based dump to read when a file holds several */
 	int strict;         /* any damage (truncation, bad sizes) is an error */
 	const char *tmpdir; /* where gzip input is inflated; NULL: $TMPDIR */
+	unsigned threads;   /* worker threads; 0: the online CPUs */
 	hl_warn_fn warn;
 	hl_progress_fn progress;
 	void *ctx;
@@ -160,9 +161,11 @@ int hl_object_reachable(const hl_heap *h, hl_obj o);
 /* Element count of an array, 0 otherwise. */
 uint64_t hl_array_length(const hl_heap *h, hl_obj o);
 /*
- * A short, escaped preview of an object's value: a String's or char[]/byte[]'s
- * text (max chars, quoted), a class object's name ("class java.io.Foo"), a
- * Thread's name.  Writes "" when nothing helps.  Returns buf.
+ * A short preview of an object's value: a String's or char[]/byte[]'s text
+ * (quoted, cut to max characters with "..."), a class object's name
+ * ("class java.io.Foo"), a Thread's name.  "" when nothing helps.  The
+ * text is UTF-8 as in the dump, NOT escaped: pass it through hl_escape
+ * (or a JSON encoder) before printing.  Returns buf.
  */
 char *hl_object_preview(const hl_heap *h, hl_obj o, size_t max, char *buf,
 			size_t len);
@@ -215,6 +218,240 @@ uint64_t hl_retained(const hl_heap *h, hl_obj o);
 size_t hl_dominated(hl_heap *h, hl_obj o, const hl_obj **out);
 /* Sum of the shallow sizes of the reachable objects (MAT's heap size). */
 uint64_t hl_total_heap(const hl_heap *h);
+
+/* ---- inside objects: fields, references, paths ---- */
+
+/* Basic types, as in HPROF. */
+enum hl_type { HL_T_OBJECT = 2, HL_T_BOOLEAN = 4, HL_T_CHAR = 5,
+	       HL_T_FLOAT = 6, HL_T_DOUBLE = 7, HL_T_BYTE = 8, HL_T_SHORT = 9,
+	       HL_T_INT = 10, HL_T_LONG = 11 };
+
+typedef struct hl_field_value {
+	const char *name;        /* as written in the dump: escape to print */
+	const char *declared_in; /* name of the class that declares it */
+	int type;                /* enum hl_type */
+	uint64_t bits;           /* raw value; the object id for references */
+	int is_static;
+} hl_field_value;
+
+/*
+ * The fields of an object: an instance's fields in HPROF order (its own
+ * class first, then each super), or a class object's static fields.
+ * Fills up to max entries and returns how many there are.
+ */
+size_t hl_object_fields(const hl_heap *h, hl_obj o, hl_field_value *out,
+			size_t max);
+/* One field of an instance by name (the nearest declaration); 0 if none. */
+int hl_object_field(const hl_heap *h, hl_obj o, const char *name,
+		    hl_field_value *out);
+/* A value as text: "42", "3.5", "'a'", "true", "0x7f3a1c20" or "null". */
+char *hl_format_value(int type, uint64_t bits, char *buf, size_t len);
+
+typedef struct hl_ref {
+	hl_obj obj;
+	char label[96]; /* field name, "[i]", "<class>", "<super>",
+			 * "<classloader>", static name, "<Java Local>" */
+} hl_ref;
+/* Outbound references in MAT's order; dangling ones are skipped.  Fills up
+ * to max and returns the total. */
+size_t hl_outbound(const hl_heap *h, hl_obj o, hl_ref *out, size_t max);
+/* Objects referring to o (reachable ones, each once), built on first use. */
+size_t hl_inbound(hl_heap *h, hl_obj o, const hl_obj **out);
+/* The name of the reference from -> to (first one when several). */
+char *hl_ref_label(const hl_heap *h, hl_obj from, hl_obj to, char *buf,
+		   size_t len);
+/* GC root kinds of an object, as a mask of 1 << enum hl_root_kind. */
+uint32_t hl_root_kinds(const hl_heap *h, hl_obj o);
+
+typedef struct hl_path {
+	hl_obj *objs;  /* objs[0] is a GC root, objs[len - 1] the target */
+	size_t len;
+} hl_path;
+enum { HL_PATH_ALL_REFS = 1 }; /* follow weak/soft/phantom/finalizer refs */
+/*
+ * Shortest paths from GC roots to target, one per root reached, nearest
+ * roots first, at most max.  Without HL_PATH_ALL_REFS, Reference.referent
+ * and Finalizer.unfinalized links are not followed (as MAT excludes them).
+ * *out is an array to release with hl_paths_free.
+ */
+hl_status hl_paths_from_roots(hl_heap *h, hl_obj target, size_t max,
+			      int flags, hl_path **out, size_t *count);
+void hl_paths_free(hl_path *p, size_t n);
+
+/*
+ * Text of a java.lang.String, char[] or byte[] (UTF-8, not escaped), at
+ * most max characters; returns the bytes written (cap includes the NUL).
+ */
+size_t hl_string_value(const hl_heap *h, hl_obj o, size_t max, char *buf,
+		       size_t cap);
+
+/* ---- leak suspects ---- */
+
+enum hl_suspect_kind {
+	HL_SUSPECT_SINGLE,       /* a top-level dominator above the threshold */
+	HL_SUSPECT_GROUP,        /* top-level dominators of one class, together */
+	HL_SUSPECT_FEW_DISTINCT, /* a big collection of mostly equal values */
+	HL_SUSPECT_STATIC        /* a static collection far larger than its peers */
+};
+
+typedef struct hl_value_count {
+	char text[128];   /* the value (UTF-8, not escaped), cut */
+	uint64_t count;
+	hl_obj example;
+} hl_value_count;
+
+typedef struct hl_suspect {
+	int kind;              /* enum hl_suspect_kind */
+	hl_obj obj;            /* the suspect; a group: its largest member */
+	hl_cls cls;            /* its class; a group: the members' class */
+	uint64_t members;      /* a group: how many top-level dominators */
+	uint64_t retained;     /* bytes retained (a group: all members) */
+	hl_obj accumulation;   /* accumulation point, HL_NONE if none */
+	const hl_obj *path;    /* shortest path from a GC root to the
+				* accumulation point (or the suspect) */
+	size_t path_len;
+	hl_obj referrer;       /* first referrer outside the JDK, HL_NONE */
+	hl_obj thread;         /* a thread whose stack holds it, HL_NONE */
+	hl_obj holder;         /* the collection described, HL_NONE */
+	const char *holder_kind; /* "list", "map", "set", "deque", "array" */
+	uint64_t elements, distinct;
+	hl_value_count top[5]; /* most frequent values of the holder */
+	unsigned ntop;
+	hl_obj static_owner;   /* a static collection: the class object */
+	char static_field[96]; /* and the field */
+	char why[768];         /* why it is reported, known patterns explained */
+} hl_suspect;
+
+typedef struct hl_suspect_options {
+	double threshold_percent;  /* MAT's 10 */
+	uint64_t min_elements;     /* few-distinct rule: 100000 */
+	double max_distinct_percent; /* few-distinct rule: 1 */
+} hl_suspect_options;
+
+/*
+ * MAT's leak suspects (single and group suspects above the threshold,
+ * accumulation points by the 0.7 big-drop rule) plus collections MAT's
+ * threshold misses.  Needs the dominator tree.  Sorted by retained size;
+ * release with hl_suspects_free.
+ */
+hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
+			   hl_suspect **out, size_t *count);
+void hl_suspects_free(hl_suspect *s, size_t count);
+
+/* ---- threads and strings ---- */
+
+/*
+ * Elements [from, from + max) of an array as raw values: object ids for an
+ * object array (0 for null), bit patterns for a primitive array (read them
+ * with hl_format_value).  *type gets the element type (enum hl_type).
+ * Returns how many were written (0 past the end or for a non-array).
+ */
+size_t hl_array_values(const hl_heap *h, hl_obj o, uint64_t from,
+		       uint64_t *out, size_t max, int *type);
+/*
+ * Names in a dump are modified UTF-8: a character above U+FFFF is two
+ * 3-byte surrogates (CESU-8).  Copy n bytes of such text as well-formed
+ * UTF-8: surrogate pairs joined, anything else invalid (a lone surrogate,
+ * a stray byte, the two-byte NUL) as U+FFFD.  Writes at most cap bytes with
+ * the NUL (cut at a whole character); returns the length written.  JSON
+ * needs it; hl_escape after it for a terminal.
+ */
+size_t hl_utf8_clean(const char *in, size_t n, char *out, size_t cap);
+/* Length in characters (UTF-16 units) of a java.lang.String's value, or
+ * the element count of a char[] or byte[]; 0 otherwise. */
+uint64_t hl_string_length(const hl_heap *h, hl_obj o);
+
+/* A stack local of a thread (a Java-frame or JNI-local root, ...). */
+typedef struct hl_stack_local {
+	hl_obj obj;
+	int kind;          /* enum hl_root_kind: HL_ROOT_JAVA_FRAME, ... */
+	uint32_t frame;    /* frame depth as recorded (UINT32_MAX: none) */
+} hl_stack_local;
+
+/* One frame of a stack trace; the strings are UTF-8, not escaped, "" when
+ * the dump does not say. */
+typedef struct hl_stack_frame {
+	const char *class_name; /* "java.lang.Thread" */
+	const char *method;     /* "run" */
+	const char *signature;  /* "()V" */
+	const char *source;     /* "Thread.java" */
+	int32_t line;           /* > 0 a line; 0 or -1 unknown, -2 compiled,
+				 * -3 native */
+	const hl_stack_local *locals; /* the locals of this frame */
+	size_t nlocals;
+} hl_stack_frame;
+
+typedef struct hl_thread_info {
+	hl_obj obj;             /* the java.lang.Thread object */
+	uint32_t serial;        /* thread serial number in the dump */
+	uint32_t trace;         /* stack-trace serial, 0 when none */
+	const char *name;       /* Thread.name, UTF-8, not escaped; "" if none */
+	uint64_t shallow, retained; /* retained: 0 without dominators */
+	const hl_stack_frame *frames; /* frames[0] is the top of the stack */
+	size_t nframes;
+	const hl_stack_local *other_locals; /* locals with no frame of the trace
+					     * (native stack, thread block...) */
+	size_t nother;
+} hl_thread_info;
+
+typedef struct hl_thread_list {
+	hl_thread_info *threads;
+	size_t count;
+	void *storage;          /* frames, locals and text of every thread */
+} hl_thread_list;
+
+/*
+ * The threads of the dump (ROOT_THREAD_OBJ roots): name, stack trace from
+ * the TRACE and FRAME records, and each frame's locals.  Sorted by retained
+ * size, largest first (by object number without dominators).  Everything
+ * lives in *out until hl_thread_list_free.
+ */
+hl_status hl_thread_list_build(hl_heap *h, hl_thread_list *out);
+void hl_thread_list_free(hl_thread_list *t);
+
+/* A group of reachable java.lang.String objects with the same value. */
+typedef struct hl_string_group {
+	hl_obj first;       /* the member with the lowest object number */
+	hl_obj other;       /* another member (the last), first if alone */
+	uint64_t copies;    /* Strings with this value */
+	uint64_t length;    /* characters (UTF-16 units) of the value */
+	uint64_t bytes;     /* shallow bytes of the Strings and of their
+			     * distinct value arrays */
+	uint64_t wasted;    /* bytes minus one copy (a String and its array) */
+	int collision;      /* first and other differ: two values share a
+			     * 64-bit hash, the counts mix them */
+} hl_string_group;
+
+typedef struct hl_string_dups {
+	hl_string_group *groups;
+	size_t count;
+	uint64_t strings;       /* reachable Strings with a readable value */
+	uint64_t bytes;         /* their bytes, value arrays included */
+	uint64_t distinct;      /* distinct values */
+	uint64_t groups_total;  /* groups with at least min_count copies */
+	uint64_t wasted;        /* wasted bytes of all those groups */
+} hl_string_dups;
+
+/*
+ * Duplicate strings: reachable Strings grouped by decoded value (JDK 9+
+ * Latin-1 and UTF-16 byte[], char[] with offset/count), the groups with at
+ * least min_count copies, largest waste first, at most top (0: all).  The
+ * returned groups' values are confirmed by decoding two members.
+ */
+hl_status hl_string_dups_build(hl_heap *h, uint64_t min_count, size_t top,
+			       hl_string_dups *out);
+void hl_string_dups_free(hl_string_dups *d);
+
+enum { HL_MATCH_ICASE = 1 };
+/*
+ * Reachable Strings whose whole decoded value (UTF-8) matches a POSIX
+ * extended regular expression; sorted by retained size, largest first (by
+ * object number without dominators).  A bad expression is HL_E_USAGE with
+ * the reason in hl_errmsg.  *out is released with hl_string_match_free.
+ */
+hl_status hl_string_match(hl_heap *h, const char *regex, int flags,
+			  hl_obj **out, size_t *count);
+void hl_string_match_free(hl_obj *objs);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,31 @@ typedef struct hl_domtree {
 	uint32_t *children;
 } hl_domtree;
 
+/* Inbound references of reachable objects: from[start[o]..start[o+1]). */
+typedef struct hl_inbound_idx {
+	uint64_t *start;
+	uint32_t *from;
+} hl_inbound_idx;
+hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
+void hl_inbound_release(hl_inbound_idx *in);
+
+
+/*
+ * Shortest paths from GC roots to target (breadth-first over inbound
+ * references), one per root reached, at most max.  paths[k] is a list of
+ * objects from the root to the target, stored in one array: path k is
+ * objs[off[k]..off[k+1]).
+ */
+typedef struct hl_pathset {
+	uint32_t *objs;
+	size_t *off;
+	size_t count;
+} hl_pathset;
+hl_status hl_paths_find(const hl_graph *g, const hl_hprof *hp,
+			const hl_inbound_idx *in, uint32_t target, size_t max,
+			int all_refs, hl_pathset *out, hl_diag *d);
+void hl_pathset_release(hl_pathset *p);
+
 /* Semi-NCA over the reachable graph; see dominators.c. */
 hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
 			   hl_progress_fn progress, void *ctx);
@@ -29,15 +54,14 @@ void hl_domtree_release(hl_domtree *t);
 /*
  * Retained size of groups of objects, MAT's "minimum retained size": for
  * each group, the sum of the retained sizes of its members that have no
- * member of the same group above them in the dominator tree.  group_of
- * gives up to two groups per object (HL_NONE for none).  sums has ngroups
- * entries, zeroed by the caller.
+ * member of the same group above them in the dominator tree.  An object's
+ * group is map[class] (HL_NONE: none); a class object is a member of its
+ * own class's group and of class_group (java.lang.Class's).  sums has
+ * ngroups entries, zeroed by the caller.
  */
-typedef void (*hl_group_fn)(const hl_graph *g, uint32_t obj, void *ctx,
-			    uint32_t out[2]);
 hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
-			    hl_group_fn group_of, void *ctx, uint64_t *sums,
-			    hl_diag *d);
+			    const uint32_t *map, uint32_t class_group,
+			    uint64_t *sums, hl_diag *d);
 
 
 #endif

@@ -16,9 +16,10 @@
  * cursors in arrays, path compression uses an explicit stack, so depth
  * (chains of millions of objects) costs memory, never C stack.
  *
- * Memory, n reachable objects, e edges: forward CSR (8n + 4e) lives until
- * the predecessor CSR (8n + 4e) is built; then six u32 arrays in DFS
- * order.  Only idom (4n), retained (8n) and the DFS order (4n) survive.
+ * Memory, n reachable objects, e edges: the graph's resolved edges are
+ * read as they are; the pass adds the predecessor CSR (8n + 4e) and six
+ * u32 arrays.  Only idom (4n), retained (8n) and the DFS order (4n)
+ * survive it.
  */
 #include "analysis/analysis.h"
 
@@ -39,40 +40,25 @@ static void csr_release(struct csr *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Forward edges of reachable objects, without edges into root objects. */
-static hl_status forward_edges(const hl_graph *g, struct csr *f, hl_diag *d)
+/* The k-th successor of object o for the dominator pass: k = 0 is its
+ * class (implicit), then its resolved edges; HL_NONE for one to skip (no
+ * class object, or a GC root: a root's only predecessor is the virtual
+ * root).  Returns 0 past the end. */
+static inline int succ(const hl_graph *g, uint32_t o, uint64_t k, uint32_t *t)
 {
-	hl_vec to;
-	uint32_t o;
+	uint64_t e;
 
-	hl_vec_init(&to, sizeof(uint32_t));
-	f->start = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint64_t));
-	if (!f->start || hl_vec_reserve(&to, (size_t)g->nobj * 3 + 16))
-		goto oom;
-	for (o = 0; o < g->nobj; o++) {
-		hl_refit it;
-		uint64_t id;
-
-		f->start[o] = to.len;
-		if (!(g->flags[o] & F_REACHABLE))
-			continue;
-		hl_refit_init(&it, g, o);
-		while (hl_refit_next(&it, &id)) {
-			uint32_t t = hl_graph_lookup(g, id);
-
-			if (t == HL_NONE || (g->flags[t] & F_ROOT))
-				continue;
-			if (hl_vec_push(&to, &t))
-				goto oom;
-		}
+	if (k == 0) {
+		*t = hl_graph_class_edge(g, o);
+	} else {
+		e = g->edge_start[o] + k - 1;
+		if (e >= g->edge_start[o + 1])
+			return 0;
+		*t = g->edge_to[e];
 	}
-	f->start[g->nobj] = to.len;
-	f->to = to.data;
-	f->len = to.len;
-	return HL_OK;
-oom:
-	hl_vec_release(&to);
-	return hl_fail(d, HL_E_NOMEM, "out of memory for the reference graph");
+	if (*t != HL_NONE && (g->flags[*t] & F_ROOT))
+		*t = HL_NONE;
+	return 1;
 }
 
 struct lt {
@@ -84,7 +70,7 @@ struct lt {
 
 /* Iterative DFS from the virtual root; label[] holds edge cursors and
  * anc[] the stack while it runs. */
-static void dfs(struct lt *s, const hl_graph *g, const struct csr *f)
+static void dfs(struct lt *s, const hl_graph *g)
 {
 	uint32_t sp = 0, next = 1, r;
 
@@ -99,18 +85,16 @@ static void dfs(struct lt *s, const hl_graph *g, const struct csr *f)
 		s->label[next] = 0;
 		s->anc[sp++] = next++;
 		while (sp) {
-			uint32_t v = s->anc[sp - 1], obj = s->vertex[v];
-			uint64_t e = f->start[obj] + s->label[v];
+			uint32_t v = s->anc[sp - 1], t;
 
-			if (e >= f->start[obj + 1]) {
+			if (!succ(g, s->vertex[v], s->label[v]++, &t)) {
 				sp--;
 				continue;
 			}
-			s->label[v]++;
-			if (s->pre[f->to[e]] != NIL)
+			if (t == HL_NONE || s->pre[t] != NIL)
 				continue;
-			s->pre[f->to[e]] = next;
-			s->vertex[next] = f->to[e];
+			s->pre[t] = next;
+			s->vertex[next] = t;
 			s->parent[next] = v;
 			s->label[next] = 0;
 			s->anc[sp++] = next++;
@@ -121,33 +105,42 @@ static void dfs(struct lt *s, const hl_graph *g, const struct csr *f)
 
 /* Predecessors in DFS numbers; a root object's only one is 0. */
 static hl_status pred_edges(const struct lt *s, const hl_graph *g,
-			    const struct csr *f, struct csr *p, hl_diag *d)
+			    struct csr *p, hl_diag *d)
 {
-	uint32_t i, n = s->n;
-	uint64_t e;
+	uint32_t i, n = s->n, t;
+	uint64_t k;
+	int pass;
 
 	p->start = hl_calloc((size_t)n + 2, sizeof(uint64_t));
-	p->to = hl_malloc_array(f->len + g->nroot_objs + 1, sizeof(uint32_t));
-	if (!p->start || !p->to)
+	if (!p->start)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for predecessors");
-	for (i = 0; i < g->nroot_objs; i++)
-		p->start[s->pre[g->root_objs[i]] + 1]++;
-	for (i = 1; i <= n; i++) {
-		uint32_t o = s->vertex[i];
+	for (pass = 0; pass < 2; pass++) {
+		/* pass 0 counts into start[i + 1]; pass 1 fills, start[i] as cursor */
+		for (i = 0; i < g->nroot_objs; i++) {
+			uint32_t w = s->pre[g->root_objs[i]];
 
-		for (e = f->start[o]; e < f->start[o + 1]; e++)
-			p->start[s->pre[f->to[e]] + 1]++;
-	}
-	for (i = 1; i <= n + 1; i++)
-		p->start[i] += p->start[i - 1];
-	/* fill using start[i] as a cursor, then shift back */
-	for (i = 0; i < g->nroot_objs; i++)
-		p->to[p->start[s->pre[g->root_objs[i]]]++] = 0;
-	for (i = 1; i <= n; i++) {
-		uint32_t o = s->vertex[i];
-
-		for (e = f->start[o]; e < f->start[o + 1]; e++)
-			p->to[p->start[s->pre[f->to[e]]]++] = i;
+			if (pass)
+				p->to[p->start[w]++] = 0;
+			else
+				p->start[w + 1]++;
+		}
+		for (i = 1; i <= n; i++)
+			for (k = 0; succ(g, s->vertex[i], k, &t); k++) {
+				if (t == HL_NONE)
+					continue;
+				if (pass)
+					p->to[p->start[s->pre[t]]++] = i;
+				else
+					p->start[s->pre[t] + 1]++;
+			}
+		if (pass)
+			break;
+		for (i = 1; i <= n + 1; i++)
+			p->start[i] += p->start[i - 1];
+		p->len = p->start[n + 1];
+		p->to = hl_malloc_array(p->len + 1, sizeof(uint32_t));
+		if (!p->to)
+			return hl_fail(d, HL_E_NOMEM, "out of memory for predecessors");
 	}
 	for (i = n + 1; i > 0; i--)
 		p->start[i] = p->start[i - 1];
@@ -255,7 +248,7 @@ static void lt_release(struct lt *s)
 hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
 			   hl_progress_fn progress, void *ctx)
 {
-	struct csr f = { 0 }, p = { 0 };
+	struct csr p = { 0 };
 	struct lt s = { 0 };
 	size_t m = (size_t)g->nobj + 2;
 	hl_status st;
@@ -265,9 +258,6 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
 		return HL_OK;
 	if (progress)
 		progress(ctx, "dominators", 0, 4);
-	st = forward_edges(g, &f, d);
-	if (st != HL_OK)
-		return st;
 	s.pre = hl_malloc_array(m, sizeof(uint32_t));
 	s.vertex = hl_malloc_array(m, sizeof(uint32_t));
 	s.parent = hl_malloc_array(m, sizeof(uint32_t));
@@ -281,11 +271,10 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
 	for (o = 0; o < g->nobj; o++)
 		s.pre[o] = NIL;
 	s.vertex[0] = HL_ROOT;
-	dfs(&s, g, &f);
+	dfs(&s, g);
 	if (progress)
 		progress(ctx, "dominators", 1, 4);
-	st = pred_edges(&s, g, &f, &p, d);
-	csr_release(&f);
+	st = pred_edges(&s, g, &p, d);
 	if (st != HL_OK)
 		goto out;
 	if (progress)
@@ -300,7 +289,6 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
 	if (progress)
 		progress(ctx, "dominators", 4, 4);
 out:
-	csr_release(&f);
 	csr_release(&p);
 	lt_release(&s);
 	return st;

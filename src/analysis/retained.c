@@ -2,8 +2,9 @@
  * retained.c - dominator-tree navigation and retained sizes of groups.
  *
  * Children lists are one CSR keyed by parent (slot nobj is the virtual
- * root), filled in order of decreasing retained size (a stable radix sort:
- * ties stay in address order), so every list comes out sorted.
+ * root), filled in order of decreasing retained size (a stable radix sort
+ * of the DFS preorder: ties stay in that order), so every list comes out
+ * sorted.
  *
  * Group retained size (MAT's minimum retained size of a set): one
  * iterative walk of the dominator tree with a counter per group of the
@@ -58,35 +59,26 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 	return HL_OK;
 }
 
-static void enter(uint32_t *open, uint64_t *sums, const uint32_t gr[2],
-		  uint64_t retained)
+/* The (up to) two groups of object o. */
+static inline void groups(const hl_graph *g, const uint32_t *map,
+			  uint32_t class_group, uint32_t o, uint32_t gr[2])
 {
-	int k;
-
-	for (k = 0; k < 2; k++) {
-		if (gr[k] == HL_NONE || (k == 1 && gr[1] == gr[0]))
-			continue;
-		if (!open[gr[k]]++)
-			sums[gr[k]] += retained;
+	if (hl_graph_kind(g, o) == K_CLASS) {
+		gr[0] = map[g->ent[o].offk & HL_OFF_MASK];
+		gr[1] = class_group == gr[0] ? HL_NONE : class_group;
+	} else {
+		gr[0] = map[g->cls[o]];
+		gr[1] = HL_NONE;
 	}
 }
 
-static void leave(uint32_t *open, const uint32_t gr[2])
-{
-	int k;
-
-	for (k = 0; k < 2; k++)
-		if (gr[k] != HL_NONE && !(k == 1 && gr[1] == gr[0]))
-			open[gr[k]]--;
-}
-
 hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
-			    hl_group_fn group_of, void *ctx, uint64_t *sums,
-			    hl_diag *d)
+			    const uint32_t *map, uint32_t class_group,
+			    uint64_t *sums, hl_diag *d)
 {
 	uint32_t *open = hl_calloc(ngroups, sizeof(uint32_t));
 	uint32_t *stack = hl_malloc_array((size_t)t->n + 1, 2 * sizeof(uint32_t));
-	uint32_t sp = 0, root = g->nobj;
+	uint32_t sp = 0, root = g->nobj, k;
 	hl_status st = hl_domtree_children(t, g, d);
 
 	if (st == HL_OK && (!open || !stack))
@@ -99,21 +91,25 @@ hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 	sp = 1;
 	while (sp) {
 		uint32_t *top = &stack[2 * (sp - 1)];
-		uint32_t v = top[0], end = t->child_start[v + 1], gr[2];
+		uint32_t v = top[0], gr[2];
 
-		if (top[1] < end) {
+		if (top[1] < t->child_start[v + 1]) {
 			uint32_t c = t->children[top[1]++];
 
-			group_of(g, c, ctx, gr);
-			enter(open, sums, gr, t->retained[c]);
+			groups(g, map, class_group, c, gr);
+			for (k = 0; k < 2; k++)
+				if (gr[k] != HL_NONE && !open[gr[k]]++)
+					sums[gr[k]] += t->retained[c];
 			stack[2 * sp] = c;
 			stack[2 * sp + 1] = t->child_start[c];
 			sp++;
 			continue;
 		}
 		if (v != root) {
-			group_of(g, v, ctx, gr);
-			leave(open, gr);
+			groups(g, map, class_group, v, gr);
+			for (k = 0; k < 2; k++)
+				if (gr[k] != HL_NONE)
+					open[gr[k]]--;
 		}
 		sp--;
 	}

@@ -14,19 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Does UTF8 record `name_id` spell `name`? */
-static int name_is(const hl_graph *g, const hl_hprof *hp, uint64_t name_id,
-		   const char *name)
-{
-	const struct hl_utf8 *u = hl_hprof_utf8(hp, name_id);
-	size_t n = strlen(name);
-
-	return u && u->len == n && !memcmp(g->data + u->off, name, n);
-}
-
 int hl_field_find(const hl_graph *g, const hl_hprof *hp, uint32_t cls,
 		  const char *name, struct hl_fieldpos *out)
 {
+	(void)hp;
 	uint32_t base = 0, c = cls, steps = 0;
 
 	while (c != HL_NONE && steps++ < g->nclasses) {
@@ -36,7 +27,7 @@ int hl_field_find(const hl_graph *g, const hl_hprof *hp, uint32_t cls,
 			(k->super != HL_NONE ? g->classes[k->super].data_size : 0);
 
 		for (i = 0; i < k->nfields; i++)
-			if (name_is(g, hp, f[k->fields + i].name_id, name)) {
+			if (!strcmp(g->names.data + f[k->fields + i].name, name)) {
 				out->offset = base + f[k->fields + i].offset;
 				out->type = f[k->fields + i].type;
 				return 1;
@@ -82,8 +73,15 @@ int hl_field_read(const hl_graph *g, uint32_t o, const struct hl_fieldpos *f,
 	return 1;
 }
 
+/* UTF-8 of one code point; U+0000 as Java's modified UTF-8 (C0 80), so
+ * text stays a C string: the escapers print it as \u0000. */
 static size_t put_utf8(char *out, unsigned cp)
 {
+	if (cp == 0) {
+		out[0] = (char)0xc0;
+		out[1] = (char)0x80;
+		return 2;
+	}
 	if (cp < 0x80) {
 		out[0] = (char)cp;
 		return 1;
@@ -193,26 +191,47 @@ size_t hl_text_of_array(const hl_graph *g, uint32_t o, int utf16_le,
 	return latin1_to_utf8(p + from, count, out, cap);
 }
 
+/* Where String's fields are, looked up once per class. */
+struct strpos {
+	const hl_graph *g;
+	uint32_t cls;
+	int has[4];
+	struct hl_fieldpos f[4]; /* value, coder, count, offset */
+};
+static _Thread_local struct strpos strpos;
+
+static const struct strpos *string_fields(const hl_graph *g,
+					  const hl_hprof *hp, uint32_t cls)
+{
+	static const char *const names[4] = { "value", "coder", "count", "offset" };
+	int i;
+
+	if (strpos.g != g || strpos.cls != cls) {
+		strpos.g = g;
+		strpos.cls = cls;
+		for (i = 0; i < 4; i++)
+			strpos.has[i] = hl_field_find(g, hp, cls, names[i], &strpos.f[i]);
+	}
+	return &strpos;
+}
+
 size_t hl_string_text(const hl_graph *g, const hl_hprof *hp, uint32_t o,
 		      uint64_t max, char *out, size_t cap)
 {
-	struct hl_fieldpos fv, fc;
+	const struct strpos *sp = string_fields(g, hp, g->cls[o]);
 	uint64_t v = 0, coder = 0, off = 0, count = UINT64_MAX;
 	uint32_t arr;
 
 	out[0] = '\0';
-	if (!hl_field_find(g, hp, g->cls[o], "value", &fv) ||
-	    !hl_field_read(g, o, &fv, &v) || !v)
+	if (!sp->has[0] || !hl_field_read(g, o, &sp->f[0], &v) || !v)
 		return 0;
 	arr = hl_graph_lookup(g, v);
 	if (arr == HL_NONE)
 		return 0;
-	if (hl_field_find(g, hp, g->cls[o], "coder", &fc))
-		hl_field_read(g, o, &fc, &coder);
-	if (hl_field_find(g, hp, g->cls[o], "count", &fc) &&
-	    hl_field_read(g, o, &fc, &count) &&
-	    hl_field_find(g, hp, g->cls[o], "offset", &fc))
-		hl_field_read(g, o, &fc, &off);
+	if (sp->has[1])
+		hl_field_read(g, o, &sp->f[1], &coder);
+	if (sp->has[2] && hl_field_read(g, o, &sp->f[2], &count) && sp->has[3])
+		hl_field_read(g, o, &sp->f[3], &off);
 	if (count > max)
 		count = max;
 	return hl_text_of_array(g, arr, coder == 1, off, count, out, cap);

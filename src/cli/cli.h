@@ -50,6 +50,11 @@ extern const struct command commands[];
 int cmd_info(int argc, char **argv, struct session *s);
 int cmd_histogram(int argc, char **argv, struct session *s);
 int cmd_dominators(int argc, char **argv, struct session *s);
+int cmd_suspects(int argc, char **argv, struct session *s);
+int cmd_path(int argc, char **argv, struct session *s);
+int cmd_show(int argc, char **argv, struct session *s);
+int cmd_threads(int argc, char **argv, struct session *s);
+int cmd_strings(int argc, char **argv, struct session *s);
 int cmd_help(int argc, char **argv, struct session *s);
 int cmd_version(int argc, char **argv, struct session *s);
 

@@ -192,6 +192,22 @@ static int cmp_grp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Is o a class loader instance? */
+static int is_loader(struct session *s, hl_obj o)
+{
+	hl_cls c;
+
+	if (hl_object_kind(s->heap, o) != HL_INSTANCE)
+		return 0;
+	for (c = hl_object_class(s->heap, o); c != HL_NONE; c = hl_class_super(s->heap, c))
+		if (!strcmp(hl_class_name(s->heap, c), "java.lang.ClassLoader"))
+			return 1;
+	return 0;
+}
+
+/* MAT's groups: by class, the object's class; by package or loader, a
+ * class object goes with the class it describes and a class loader with
+ * itself. */
 static const char *group_name(struct session *s, int by, hl_obj o, char *buf,
 			      size_t len)
 {
@@ -200,8 +216,22 @@ static const char *group_name(struct session *s, int by, hl_obj o, char *buf,
 
 	if (by == HL_BY_CLASS)
 		return nm;
-	if (by == HL_BY_LOADER)
+	if (hl_object_as_class(s->heap, o) != HL_NONE) {
+		c = hl_object_as_class(s->heap, o);
+		nm = hl_class_name(s->heap, c);
+	}
+	if (by == HL_BY_LOADER) {
+		if (is_loader(s, o) && !hl_object_id(s->heap, o)) {
+			snprintf(buf, len, "<system class loader>");
+			return buf;
+		}
+		if (is_loader(s, o)) {
+			snprintf(buf, len, "%s @ 0x%llx", nm,
+				 (unsigned long long)hl_object_id(s->heap, o));
+			return buf;
+		}
 		return hl_class_loader_name(s->heap, c, buf, len);
+	}
 	dot = strrchr(nm, '.');
 	snprintf(buf, len, "%.*s", dot ? (int)(dot - nm) : 17,
 		 dot ? nm : "<default package>");

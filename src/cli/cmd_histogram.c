@@ -125,8 +125,10 @@ int cmd_histogram(int argc, char **argv, struct session *s)
 	snprintf(footer, sizeof(footer), "Total  %llu instances  %llu bytes  %zu %s%s\n",
 		 (unsigned long long)h.total_instances,
 		 (unsigned long long)h.total_shallow, h.count,
-		 o.by == HL_BY_CLASS ? "classes" : o.by == HL_BY_PACKAGE ?
-		 "packages" : "loaders", o.unreachable ? " (unreachable)" : "");
+		 o.by == HL_BY_CLASS ? (h.count == 1 ? "class" : "classes") :
+		 o.by == HL_BY_PACKAGE ? (h.count == 1 ? "package" : "packages") :
+		 (h.count == 1 ? "loader" : "loaders"),
+		 o.unreachable ? " (unreachable)" : "");
 	{
 		char extra[200];
 

@@ -141,8 +141,9 @@ int cmd_info(int argc, char **argv, struct session *s)
 	int n, i, code;
 
 	optind = 1;
+	opterr = 0;
 	while (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage(s, "info: unknown option");
+		return cli_usage(s, "info: unknown option '%s'", argv[optind - 1]);
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens info DUMP");
 	s->dump_path = argv[optind];

@@ -25,6 +25,21 @@ const struct command commands[] = {
 	{ "dominators", cmd_dominators, NEED_DOMINATORS,
 	  "the dominator tree: who keeps memory alive",
 	  "dominators [--depth N] [--min-percent P] [--top N] [--from ID] [--group-by class|package|loader] DUMP" },
+	{ "suspects", cmd_suspects, NEED_DOMINATORS,
+	  "leak suspects: who holds the memory and why, MAT's report and more",
+	  "suspects [--threshold P] [--min-elements N] [--max-distinct-percent P] [--top N] DUMP" },
+	{ "path", cmd_path, NEED_HEAP,
+	  "shortest paths from GC roots to an object",
+	  "path [--max N] [--all-refs] DUMP ID" },
+	{ "show", cmd_show, NEED_DOMINATORS,
+	  "one object: class, sizes, dominator, fields, elements, references",
+	  "show [--in] [--out] [--limit N] DUMP ID" },
+	{ "threads", cmd_threads, NEED_DOMINATORS,
+	  "threads with their stack traces, locals and retained sizes",
+	  "threads [--top N] [--no-locals] DUMP" },
+	{ "strings", cmd_strings, NEED_HEAP,
+	  "duplicate strings and their waste, or strings matching a regex",
+	  "strings [--min-count N] [--top N] [--match REGEX] [--ignore-case] DUMP" },
 	{ "help", cmd_help, NEED_NOTHING, "list the commands", "help [COMMAND]" },
 	{ "version", cmd_version, NEED_NOTHING, "print the version", "version" },
 	{ NULL, NULL, 0, NULL, NULL }
@@ -57,7 +72,7 @@ int parse_u64(const char *str, uint64_t *out)
 {
 	char *end;
 
-	if (!str || !*str || *str == '-')
+	if (!str || *str < '0' || *str > '9')
 		return -1;
 	errno = 0;
 	*out = strtoull(str, &end, 10);
@@ -71,14 +86,14 @@ int parse_double(const char *str, double *out)
 	if (!str || !*str)
 		return -1;
 	*out = strtod(str, &end);
-	return *end || *out < 0 ? -1 : 0;
+	return *end || !(*out >= 0) || *out > 1e18 ? -1 : 0;
 }
 
 int parse_object_id(const char *str, uint64_t *out)
 {
 	char *end;
 
-	if (!str || !*str || *str == '-')
+	if (!str || *str < '0' || *str > '9')
 		return -1;
 	errno = 0;
 	*out = strtoull(str, &end, (str[0] == '0' && (str[1] == 'x' || str[1] == 'X')) ? 16 : 10);

@@ -25,12 +25,39 @@ struct table {
 	size_t rows, cap;
 };
 
+/* Length of the valid UTF-8 sequence at p, 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
+	    p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+		return 0;
+	if (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+/* A JSON string: control characters as \u00XX, invalid UTF-8 as U+FFFD. */
 void json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	fputc('"', f);
-	for (; *p; p++) {
+	while (*p) {
+		size_t n = utf8_seq(p);
+
+		if (p[0] == 0xc0 && p[1] == 0x80) { /* modified UTF-8 NUL */
+			fputs("\\u0000", f);
+			p += 2;
+			continue;
+		}
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p == '\n')
@@ -39,8 +66,11 @@ void json_str(FILE *f, const char *s)
 			fputs("\\t", f);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\u%04x", *p);
+		else if (!n)
+			fputs("\\ufffd", f);
 		else
-			fputc(*p, f);
+			fwrite(p, 1, n, f);
+		p += n ? n : 1;
 	}
 	fputc('"', f);
 }
@@ -212,6 +242,8 @@ static void text_flush(struct table *t)
 
 			if (!c)
 				c = "";
+			if (last && !*c)
+				break; /* no trailing blanks */
 			if (t->cols[i].right)
 				printf("%s%*s", i ? "  " : "", (int)w[i], c);
 			else if (last)

@@ -133,6 +133,42 @@ static hl_status set_name(hl_graph *g, const hl_hprof *hp, struct hl_class *c,
 	return HL_OK;
 }
 
+/* A copy of UTF8 record `id` in the name pool ("<?>" when absent). */
+static int intern_utf8(hl_graph *g, const hl_hprof *hp, uint64_t id,
+		       uint32_t *out)
+{
+	const struct hl_utf8 *u = hl_hprof_utf8(hp, id);
+	size_t off = u ? hl_strpool_add(&g->names, (const char *)hp->data + u->off,
+					u->len)
+		       : hl_strpool_add(&g->names, "<?>", 3);
+
+	if (off == SIZE_MAX || off > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)off;
+	return 0;
+}
+
+static hl_status read_statics(hl_graph *g, const hl_hprof *hp,
+			      struct hl_class *c, const struct hl_classdump *cd,
+			      hl_diag *d)
+{
+	const uint8_t *p = cd->statics;
+	unsigned i, id = hp->idsize;
+
+	c->statics = (uint32_t)g->statics.len;
+	for (i = 0; i < cd->nstatics; i++) {
+		struct hl_static st;
+
+		st.type = p[id];
+		st.value_off = (uint64_t)(p + id + 1 - hp->data);
+		if (intern_utf8(g, hp, hl_beid(p, id), &st.name) ||
+		    hl_vec_push(&g->statics, &st))
+			return hl_fail(d, HL_E_NOMEM, "out of memory for fields");
+		p += id + 1 + hl_type_size(st.type, id);
+	}
+	return HL_OK;
+}
+
 /* Fill one class from its CLASS_DUMP. */
 static hl_status read_class(hl_graph *g, const hl_hprof *hp, uint32_t ci,
 			    uint64_t off, hl_diag *d)
@@ -153,11 +189,14 @@ static hl_status read_class(hl_graph *g, const hl_hprof *hp, uint32_t ci,
 	c->fields = (uint32_t)g->fields.len;
 	c->nfields = cd.nfields;
 	for (i = 0, p = cd.fields; i < cd.nfields; i++, p += id + 1) {
-		struct hl_field f = { hl_beid(p, id), 0, p[id] };
+		struct hl_field f = { hl_beid(p, id), 0, 0, p[id] };
 
-		if (hl_vec_push(&g->fields, &f))
+		if (intern_utf8(g, hp, f.name_id, &f.name) ||
+		    hl_vec_push(&g->fields, &f))
 			return hl_fail(d, HL_E_NOMEM, "out of memory for fields");
 	}
+	if (read_statics(g, hp, c, &cd, d) != HL_OK)
+		return d->status;
 	return set_name(g, hp, c, d);
 }
 
@@ -192,6 +231,8 @@ static hl_status find_special(hl_graph *g, hl_diag *d)
 	g->cls_string = class_by_name(g, "java.lang.String");
 	g->cls_loader = class_by_name(g, "java.lang.ClassLoader");
 	g->cls_thread = class_by_name(g, "java.lang.Thread");
+	g->cls_reference = class_by_name(g, "java.lang.ref.Reference");
+	g->cls_finalizer = class_by_name(g, "java.lang.ref.Finalizer");
 	for (t = 0; t < 12; t++) {
 		char name[32];
 		size_t off;
@@ -364,7 +405,8 @@ hl_status hl_classes_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 	size_t n = sc->classes.len, i, k = 0;
 	hl_status st = HL_OK;
 
-	qsort(ce, n, sizeof(*ce), cmp_ent);
+	if (n > 1)
+		qsort(ce, n, sizeof(*ce), cmp_ent);
 	for (i = 0; i < n; i++)  /* drop duplicate class ids */
 		if (!k || ce[k - 1].id != ce[i].id)
 			ce[k++] = ce[i];

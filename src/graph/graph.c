@@ -10,15 +10,18 @@
 hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 			 hl_diag *d, hl_progress_fn progress, void *ctx)
 {
+	unsigned threads = g->threads;
 	hl_status st;
 
 	memset(g, 0, sizeof(*g));
+	g->threads = threads;
 	g->data = hp->data;
 	g->data_size = hp->size;
 	g->idsize = hp->idsize;
 	g->subrecords = sc->subrecords;
 	hl_vec_init(&g->fields, sizeof(struct hl_field));
 	hl_vec_init(&g->refs, sizeof(struct hl_reffield));
+	hl_vec_init(&g->statics, sizeof(struct hl_static));
 	st = hl_classes_build(g, hp, sc, d);
 	if (st != HL_OK)
 		return st;
@@ -35,6 +38,10 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 	if (st == HL_OK)
 		st = hl_roots_build(g, sc, d);
 	if (st == HL_OK)
+		st = hl_edges_build(g, g->threads, d);
+	if (progress)
+		progress(ctx, "graph", 3, 4);
+	if (st == HL_OK)
 		st = hl_reach_mark(g, d);
 	if (progress)
 		progress(ctx, "graph", 4, 4);
@@ -44,9 +51,11 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 void hl_graph_release(hl_graph *g)
 {
 	free(g->classes);
+	free(g->coll_kind);
 	free(g->class_ids);
 	hl_vec_release(&g->fields);
 	hl_vec_release(&g->refs);
+	hl_vec_release(&g->statics);
 	hl_strpool_release(&g->names);
 	free(g->ent);
 	free(g->cls);
@@ -57,5 +66,7 @@ void hl_graph_release(hl_graph *g)
 	free(g->root_objs);
 	free(g->locals);
 	free(g->thread_serials);
+	free(g->edge_start);
+	free(g->edge_to);
 	memset(g, 0, sizeof(*g));
 }

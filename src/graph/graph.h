@@ -26,8 +26,11 @@ enum { F_REACHABLE = 1, F_ROOT = 2, F_LOCALS = 4, F_SYNTH = 8 };
 
 /* A reference field of an instance layout: byte offset and field index. */
 struct hl_reffield { uint32_t offset, field; };
-/* An instance field: name (UTF8 id) and basic type. */
-struct hl_field { uint64_t name_id; uint32_t offset; uint8_t type; };
+/* An instance field: name (UTF8 id and name pool offset), offset in its
+ * class's own data, basic type. */
+struct hl_field { uint64_t name_id; uint32_t name, offset; uint8_t type; };
+/* A static field: name pool offset, type, file offset of its value. */
+struct hl_static { uint64_t value_off; uint32_t name; uint8_t type; };
 
 struct hl_class {
 	uint64_t id;          /* class object id; 0 for a synthetic class */
@@ -39,7 +42,7 @@ struct hl_class {
 	uint32_t fields, nfields;   /* own instance fields in g->fields */
 	uint32_t refs, nrefs;       /* full layout's reference fields in g->refs */
 	uint32_t data_size;   /* bytes of field data of a full instance */
-	uint32_t nstatics;
+	uint32_t statics, nstatics; /* in g->statics */
 	uint32_t shallow;     /* instance shallow size (size model) */
 	uint32_t class_shallow; /* shallow size of the class object */
 	uint8_t elem_type;    /* array classes: element type; 0 otherwise */
@@ -65,9 +68,12 @@ typedef struct hl_graph {
 	uint32_t nclass_ids;
 	hl_vec fields;      /* struct hl_field */
 	hl_vec refs;        /* struct hl_reffield */
+	hl_vec statics;     /* struct hl_static */
 	hl_strpool names;
 	uint32_t cls_class, cls_object, cls_string, cls_loader, cls_thread;
+	uint32_t cls_reference, cls_finalizer;
 	uint32_t prim_class[12];   /* by element type */
+	uint8_t *coll_kind;        /* per class, filled by collections.c */
 
 	/* objects */
 	struct hl_objent *ent;
@@ -92,6 +98,12 @@ typedef struct hl_graph {
 	uint32_t *thread_serials;  /* (serial, obj) pairs, sorted */
 	uint32_t nthreads;
 
+	/* outbound references but the class edge, resolved (edges.c) */
+	uint64_t *edge_start;      /* nobj + 1 */
+	uint32_t *edge_to;
+	uint64_t nedges;
+	unsigned threads;
+
 	uint64_t subrecords;       /* heap sub-records of the dump */
 	uint64_t dangling;         /* references to absent ids */
 	uint64_t dangling_roots;
@@ -109,7 +121,6 @@ int hl_sort_entries(struct hl_objent *e, size_t n);
 uint32_t hl_graph_find_class(const hl_graph *g, uint64_t id);
 /* id -> object number, HL_NONE when absent. */
 uint32_t hl_graph_lookup(const hl_graph *g, uint64_t id);
-uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o);
 /* Shallow size of an array from its record (tag byte first). */
 uint64_t hl_graph_array_size(const hl_graph *g, const uint8_t *r);
 static inline const char *hl_graph_class_name(const hl_graph *g, uint32_t c)
@@ -126,6 +137,12 @@ static inline unsigned hl_graph_kind(const hl_graph *g, uint32_t o)
 {
 	return HL_ENT_KIND(&g->ent[o]);
 }
+static inline uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o)
+{
+	if (g->size[o] != SIZE_BIG)
+		return g->size[o];
+	return hl_graph_array_size(g, g->data + hl_graph_record(g, o));
+}
 
 /* Stages of the build, in their own files. */
 hl_status hl_classes_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
@@ -135,7 +152,14 @@ void hl_sizes_detect_refs(hl_graph *g, const hl_scan *sc);
 hl_status hl_sizes_infer(hl_graph *g, hl_diag *d);
 hl_status hl_objects_classify(hl_graph *g, hl_diag *d);
 hl_status hl_roots_build(hl_graph *g, const hl_scan *sc, hl_diag *d);
+hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d);
 hl_status hl_reach_mark(hl_graph *g, hl_diag *d);
+
+/* The class object an object refers to, HL_NONE when its class has none. */
+static inline uint32_t hl_graph_class_edge(const hl_graph *g, uint32_t o)
+{
+	return g->classes[g->cls[o]].obj;
+}
 
 /*
  * Reference iterator: yields the ids an object refers to, in MAT's order.
@@ -162,5 +186,10 @@ typedef struct hl_refit {
 void hl_refit_init(hl_refit *it, const hl_graph *g, uint32_t obj);
 /* Next referenced id (never 0 except the bootstrap loader); 0 at the end. */
 int hl_refit_next(hl_refit *it, uint64_t *id);
+/* Name of the reference just yielded ("value", "[3]", "<class>"...). */
+char *hl_refit_label(const hl_refit *it, char *buf, size_t len);
+/* Is it a link MAT leaves out of paths (Reference.referent,
+ * Finalizer.unfinalized)? */
+int hl_refit_weak(const hl_refit *it);
 
 #endif

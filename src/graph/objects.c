@@ -186,7 +186,7 @@ struct classify {
 };
 
 static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
-			    uint64_t obj_id, hl_diag *d)
+			    const struct hl_objent *e, hl_diag *d)
 {
 	uint32_t c;
 
@@ -195,8 +195,10 @@ static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
 	c = hl_graph_find_class(g, id);
 	if (c == HL_NONE) {
 		if (cx->unknown++ < 3)
-			hl_warnf(d, "object 0x%llx: class 0x%llx is not in the dump",
-				 (unsigned long long)obj_id,
+			hl_warnf(d, "offset %llu: %s 0x%llx: class 0x%llx is not in the dump",
+				 (unsigned long long)HL_ENT_OFF(e),
+				 hl_subtag_name(g->data[HL_ENT_OFF(e)]),
+				 (unsigned long long)e->id,
 				 (unsigned long long)id);
 		return unknown_class(g);
 	}
@@ -221,8 +223,9 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 			g->flags[o] |= F_SYNTH;
 		} else {
 			c = class_of_id(g, cx, hl_beid(r + 1 + id + 4, id),
-					e->id, d);
-			if (c != HL_NONE && hl_be32(r + 1 + 2 * id + 4) !=
+					e, d);
+			if (c != HL_NONE && c < g->nclass_ids &&
+			    hl_be32(r + 1 + 2 * id + 4) !=
 			    g->classes[c].data_size && cx->badsize++ < 3)
 				hl_warnf(d, "offset %llu: INSTANCE_DUMP 0x%llx: %u field bytes, its class layout says %u",
 					 (unsigned long long)HL_ENT_OFF(e),
@@ -233,7 +236,7 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 		sz = c == HL_NONE ? g->header : g->classes[c].shallow;
 		break;
 	case K_OBJ_ARRAY:
-		c = class_of_id(g, cx, hl_beid(r + 1 + id + 8, id), e->id, d);
+		c = class_of_id(g, cx, hl_beid(r + 1 + id + 8, id), e, d);
 		sz = hl_graph_array_size(g, r);
 		break;
 	case K_PRIM_ARRAY:

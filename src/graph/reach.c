@@ -1,25 +1,21 @@
 /*
  * reach.c - reachability from the GC roots, iteratively.
  *
- * A depth-first walk with an explicit stack of object numbers (each object
- * is pushed at most once: it is marked when pushed), so chains of millions
- * of objects cost memory, never C stack.  References to absent ids are
- * counted as dangling here, for reachable and unreachable objects alike.
+ * A depth-first walk over the resolved edges (plus each object's implicit
+ * class edge) with an explicit stack of object numbers; an object is
+ * marked when pushed, so it is pushed once, and chains of millions of
+ * objects cost memory, never C stack.
  */
 #include "graph/graph.h"
 
 #include <stdlib.h>
 
-static uint64_t count_dangling(const hl_graph *g, uint32_t o)
+static inline void visit(hl_graph *g, uint32_t t, uint32_t *stack, uint32_t *sp)
 {
-	hl_refit it;
-	uint64_t id, n = 0;
-
-	hl_refit_init(&it, g, o);
-	while (hl_refit_next(&it, &id))
-		if (hl_graph_lookup(g, id) == HL_NONE)
-			n++;
-	return n;
+	if (t != HL_NONE && !(g->flags[t] & F_REACHABLE)) {
+		g->flags[t] |= F_REACHABLE;
+		stack[(*sp)++] = t;
+	}
 }
 
 hl_status hl_reach_mark(hl_graph *g, hl_diag *d)
@@ -29,36 +25,18 @@ hl_status hl_reach_mark(hl_graph *g, hl_diag *d)
 
 	if (!stack)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for reachability");
-	for (i = 0; i < g->nroot_objs; i++) {
-		uint32_t o = g->root_objs[i];
-
-		if (!(g->flags[o] & F_REACHABLE)) {
-			g->flags[o] |= F_REACHABLE;
-			stack[sp++] = o;
-		}
-	}
+	for (i = 0; i < g->nroot_objs; i++)
+		visit(g, g->root_objs[i], stack, &sp);
 	while (sp) {
 		uint32_t o = stack[--sp];
-		hl_refit it;
-		uint64_t id;
+		uint64_t e;
 
 		g->reachable_objs++;
 		g->reachable_bytes += hl_graph_shallow(g, o);
-		hl_refit_init(&it, g, o);
-		while (hl_refit_next(&it, &id)) {
-			uint32_t t = hl_graph_lookup(g, id);
-
-			if (t == HL_NONE) {
-				g->dangling++;
-			} else if (!(g->flags[t] & F_REACHABLE)) {
-				g->flags[t] |= F_REACHABLE;
-				stack[sp++] = t;
-			}
-		}
+		visit(g, hl_graph_class_edge(g, o), stack, &sp);
+		for (e = g->edge_start[o]; e < g->edge_start[o + 1]; e++)
+			visit(g, g->edge_to[e], stack, &sp);
 	}
-	for (i = 0; i < g->nobj; i++)
-		if (!(g->flags[i] & F_REACHABLE))
-			g->dangling += count_dangling(g, i);
 	free(stack);
 	return HL_OK;
 }

@@ -11,6 +11,8 @@
  */
 #include "graph/graph.h"
 
+#include <stdio.h>
+
 void hl_refit_init(hl_refit *it, const hl_graph *g, uint32_t obj)
 {
 	memset(it, 0, sizeof(*it));
@@ -191,4 +193,77 @@ int hl_refit_next(hl_refit *it, uint64_t *id)
 	case K_CLASS: return next_class(it, id);
 	default: return next_array(it, id);
 	}
+}
+
+static const char *local_label(int kind)
+{
+	switch (kind) {
+	case HL_ROOT_JNI_LOCAL: return "<JNI Local>";
+	case HL_ROOT_NATIVE_STACK: return "<Native Stack>";
+	case HL_ROOT_THREAD_BLOCK: return "<Thread Block>";
+	default: return "<Java Local>";
+	}
+}
+
+char *hl_refit_label(const hl_refit *it, char *buf, size_t len)
+{
+	const hl_graph *g = it->g;
+	const char *s = NULL;
+
+	switch (it->label) {
+	case REF_CLASS: s = "<class>"; break;
+	case REF_SUPER: s = "<super>"; break;
+	case REF_LOADER: s = "<classloader>"; break;
+	case REF_FIELD:
+		s = g->names.data + HL_VEC_AT(&g->fields, struct hl_field,
+					      it->label_index).name;
+		break;
+	case REF_STATIC: {
+		const struct hl_class *c = &g->classes[g->ent[it->obj].offk & HL_OFF_MASK];
+
+		s = g->names.data + HL_VEC_AT(&g->statics, struct hl_static,
+					      c->statics + it->label_index).name;
+		break;
+	}
+	case REF_LOCAL:
+		s = local_label(g->locals[it->label_index].kind);
+		break;
+	case REF_ELEMENT:
+		snprintf(buf, len, "[%llu]", (unsigned long long)it->label_index);
+		return buf;
+	}
+	snprintf(buf, len, "%s", s ? s : "?");
+	return buf;
+}
+
+static int name_is(const hl_graph *g, uint32_t name, const char *want)
+{
+	return !strcmp(g->names.data + name, want);
+}
+
+int hl_refit_weak(const hl_refit *it)
+{
+	const hl_graph *g = it->g;
+	uint32_t c;
+
+	if (it->label == REF_FIELD && g->cls_reference != HL_NONE) {
+		const struct hl_field *f = &HL_VEC_AT(&g->fields, struct hl_field,
+						      it->label_index);
+
+		if (!name_is(g, f->name, "referent"))
+			return 0;
+		for (c = it->cls; c != HL_NONE; c = g->classes[c].super)
+			if (c == g->cls_reference)
+				return 1;
+		return 0;
+	}
+	if (it->label == REF_STATIC && g->cls_finalizer != HL_NONE &&
+	    (g->ent[it->obj].offk & HL_OFF_MASK) == g->cls_finalizer) {
+		const struct hl_class *k = &g->classes[g->cls_finalizer];
+
+		return name_is(g, HL_VEC_AT(&g->statics, struct hl_static,
+					    k->statics + it->label_index).name,
+			       "unfinalized");
+	}
+	return 0;
 }

@@ -74,7 +74,8 @@ static hl_status index_threads(hl_graph *g, const struct hl_rootent *r,
 		g->thread_serials[2 * g->nthreads + 1] = hl_graph_lookup(g, r[i].id);
 		g->nthreads++;
 	}
-	qsort(g->thread_serials, g->nthreads, 2 * sizeof(uint32_t), cmp_u32pair);
+	if (g->nthreads > 1)
+		qsort(g->thread_serials, g->nthreads, 2 * sizeof(uint32_t), cmp_u32pair);
 	return HL_OK;
 }
 
@@ -139,8 +140,10 @@ hl_status hl_roots_build(hl_graph *g, const hl_scan *sc, hl_diag *d)
 	}
 	if (!g->root_kinds[HL_ROOT_STICKY_CLASS])
 		k = fallback_system_roots(g, g->root_objs, k);
-	qsort(g->locals, g->nlocals, sizeof(*g->locals), cmp_local);
-	qsort(g->root_objs, k, sizeof(uint32_t), cmp_u32);
+	if (g->nlocals > 1)
+		qsort(g->locals, g->nlocals, sizeof(*g->locals), cmp_local);
+	if (k > 1)
+		qsort(g->root_objs, k, sizeof(uint32_t), cmp_u32);
 	g->nroot_objs = 0;
 	for (i = 0; i < k; i++)
 		if (!g->nroot_objs || g->root_objs[g->nroot_objs - 1] != g->root_objs[i]) {

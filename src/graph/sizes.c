@@ -175,10 +175,3 @@ uint64_t hl_graph_array_size(const hl_graph *g, const uint8_t *r)
 	return hl_round_up(hl_round_up(g->header + 4, g->refsize) +
 			   n * hl_type_size(r[1 + id + 8], id), g->align);
 }
-
-uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o)
-{
-	if (g->size[o] != SIZE_BIG)
-		return g->size[o];
-	return hl_graph_array_size(g, g->data + hl_graph_record(g, o));
-}

@@ -27,6 +27,12 @@ static int cmp_trace(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void sort_vec(hl_vec *v, int (*cmp)(const void *, const void *))
+{
+	if (v->len > 1)
+		qsort(v->data, v->len, v->item, cmp);
+}
+
 static hl_status parse_header(hl_hprof *hp, uint64_t *body, hl_diag *d)
 {
 	const uint8_t *p = hp->data;
@@ -36,6 +42,8 @@ static hl_status parse_header(hl_hprof *hp, uint64_t *body, hl_diag *d)
 		return hl_fail(d, HL_E_FORMAT, "offset 0: empty file, not an HPROF dump");
 	for (i = 0; i < lim && p[i]; i++)
 		;
+	if (n < 13 && !memcmp(p, "JAVA PROFILE ", n))
+		return hl_fail(d, HL_E_TRUNCATED, "offset 0: header string cut short");
 	if (n < 13 || memcmp(p, "JAVA PROFILE ", 13) != 0)
 		return hl_fail(d, HL_E_FORMAT,
 			       "offset 0: not an HPROF dump (no \"JAVA PROFILE\" header)");
@@ -52,10 +60,14 @@ static hl_status parse_header(hl_hprof *hp, uint64_t *body, hl_diag *d)
 		return hl_fail(d, HL_E_UNSUPPORTED,
 			       "offset 0: unsupported format version \"%s\" (1.0.1, 1.0.2 and 1.0.3 are read)",
 			       hp->version);
+	if (n - i - 1 < 4)
+		return hl_fail(d, HL_E_TRUNCATED,
+			       "offset %llu: header cut short in the identifier size",
+			       (unsigned long long)(i + 1));
 	if (n - i - 1 < 12)
 		return hl_fail(d, HL_E_TRUNCATED,
-			       "offset %llu: header cut short (identifier size and time missing)",
-			       (unsigned long long)(i + 1));
+			       "offset %llu: header cut short in the dump time",
+			       (unsigned long long)(i + 5));
 	hp->idsize = hl_be32(p + i + 1);
 	if (hp->idsize != 4 && hp->idsize != 8)
 		return hl_fail(d, HL_E_UNSUPPORTED,
@@ -195,6 +207,9 @@ static hl_status cut_short(struct framer *f, unsigned tag, uint64_t off,
 
 	hp->truncated_at = off;
 	hp->truncated_bytes = lost;
+	if ((tag == TAG_HEAP_DUMP || tag == TAG_HEAP_DUMP_SEGMENT) &&
+	    hp->size - off > 9) /* pass 1 reports it where a sub-record is cut */
+		return add_heaprec(f, tag, off, off + 9, hp->size - off - 9, 1, d);
 	if (strict)
 		return hl_fail(d, HL_E_TRUNCATED,
 			       "offset %llu: %s record (tag 0x%02x) runs %llu bytes past the end of the file",
@@ -203,10 +218,6 @@ static hl_status cut_short(struct framer *f, unsigned tag, uint64_t off,
 	hl_warnf(d, "offset %llu: dump cut short in the %s record there: %llu bytes (%.1f%%) lost; reading up to the last complete record",
 		 (unsigned long long)off, hl_tag_name(tag),
 		 (unsigned long long)lost, pct);
-	if ((tag == TAG_HEAP_DUMP || tag == TAG_HEAP_DUMP_SEGMENT) &&
-	    hp->size - off > 9)
-		return add_heaprec(f, tag, off, off + 9, hp->size - off - 9, 1,
-				   d);
 	return HL_OK;
 }
 
@@ -261,7 +272,11 @@ static hl_status walk_records(hl_hprof *hp, uint64_t off, int strict,
 		}
 		off = end;
 	}
-	if (st == HL_OK && f.dump_open && hp->record_count[TAG_HEAP_DUMP_SEGMENT])
+	if (st == HL_OK && !hp->dumps.len)
+		hl_warnf(d, "offset %llu: the file holds no heap dump",
+			 (unsigned long long)hp->size);
+	if (st == HL_OK && f.dump_open && hp->record_count[TAG_HEAP_DUMP_SEGMENT] &&
+	    !hp->truncated_at)
 		hl_warnf(d, "offset %llu: the last heap dump has no HEAP_DUMP_END record",
 			 (unsigned long long)hp->size);
 	return st;
@@ -288,11 +303,10 @@ hl_status hl_hprof_frame(hl_hprof *hp, const hl_source *src, int strict,
 	st = walk_records(hp, body, strict, d);
 	if (st != HL_OK)
 		return st;
-	qsort(hp->utf8.data, hp->utf8.len, hp->utf8.item, cmp_u64_key);
-	qsort(hp->loadclass.data, hp->loadclass.len, hp->loadclass.item,
-	      cmp_u64_key);
-	qsort(hp->frames.data, hp->frames.len, hp->frames.item, cmp_u64_key);
-	qsort(hp->traces.data, hp->traces.len, hp->traces.item, cmp_trace);
+	sort_vec(&hp->utf8, cmp_u64_key);
+	sort_vec(&hp->loadclass, cmp_u64_key);
+	sort_vec(&hp->frames, cmp_u64_key);
+	sort_vec(&hp->traces, cmp_trace);
 	return HL_OK;
 }
 

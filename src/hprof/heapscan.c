@@ -234,24 +234,29 @@ static hl_status bad_subrecord(const hl_hprof *hp, const struct hl_heaprec *r,
 		       (unsigned long long)left);
 }
 
-/* The last heap record ends inside a sub-record: keep what came before. */
+/* The dump ends inside the last heap record, at p (a sub-record cut
+ * there, or none when p is the end of the file): keep what came before. */
 static hl_status cut_in_record(const hl_hprof *hp, const struct hl_heaprec *r,
 			       const uint8_t *p, uint64_t need, int strict,
 			       hl_diag *d)
 {
-	uint64_t off = (uint64_t)(p - hp->data);
+	uint64_t off = (uint64_t)(p - hp->data), left = hp->size - off;
+	uint64_t missing = r->partial == 1 ? hp->truncated_bytes : need - left;
+	double pct = 100.0 * (double)missing / (double)(hp->size + missing);
+	const char *what = off < hp->size ? hl_subtag_name(p[0]) : hl_tag_name(r->tag);
 
-	if (r->partial == 1 && !strict)
-		return HL_OK; /* the framing pass warned already */
+	if (off >= hp->size)
+		off = r->body - 9; /* no sub-record cut: name the record */
 	if (strict)
 		return hl_fail(d, HL_E_TRUNCATED,
-			       "offset %llu: dump cut short in the %s sub-record there (needs %llu bytes, %llu left)",
-			       (unsigned long long)off, hl_subtag_name(p[0]),
-			       (unsigned long long)need,
-			       (unsigned long long)(hp->size - off));
-	hl_warnf(d, "offset %llu: dump cut short in the %s sub-record there: %llu bytes of it lost; reading up to the last complete record",
-		 (unsigned long long)off, hl_subtag_name(p[0]),
-		 (unsigned long long)(need - (hp->size - off)));
+			       "offset %llu: dump cut short in the %s %s there: %llu bytes missing",
+			       (unsigned long long)off, what,
+			       p < hp->data + hp->size ? "sub-record" : "record",
+			       (unsigned long long)missing);
+	hl_warnf(d, "offset %llu: dump cut short in the %s %s there: %llu bytes (%.1f%%) missing; reading up to the last complete record",
+		 (unsigned long long)off, what,
+		 p < hp->data + hp->size ? "sub-record" : "record",
+		 (unsigned long long)missing, pct);
 	return HL_OK;
 }
 
@@ -297,6 +302,8 @@ static hl_status scan_record(const hl_hprof *hp, const struct hl_heaprec *r,
 		}
 		p += len;
 	}
+	if (!oom && r->partial == 1)
+		return cut_in_record(hp, r, p, 0, strict, d);
 	return oom ? hl_fail(d, HL_E_NOMEM, "out of memory reading the heap")
 		   : HL_OK;
 }

@@ -116,75 +116,73 @@ uint64_t hl_array_length(const hl_heap *h, hl_obj o)
 		       h->g.idsize + 4);
 }
 
-/* Quote and escape UTF-8 text into buf. */
-static char *quoted(const char *text, size_t n, int cut, char *buf, size_t len)
+/* Quote UTF-8 text into buf, cut to max characters (with "..."). */
+static char *quoted(const char *text, size_t n, size_t max, char *buf,
+		    size_t len)
 {
-	size_t k;
+	size_t i = 0, chars = 0;
 
-	if (len < 8) {
-		buf[0] = '\0';
-		return buf;
+	while (i < n && chars < max) {
+		i++;
+		while (i < n && ((unsigned char)text[i] & 0xc0) == 0x80)
+			i++;
+		chars++;
 	}
-	buf[0] = '"';
-	k = hl_escape(text, n, buf + 1, len - 5);
-	snprintf(buf + 1 + k, len - 1 - k, "%s\"", cut ? "..." : "");
+	if (i + 6 > len) { /* cut at a character that fits */
+		i = len > 6 ? len - 6 : 0;
+		while (i && ((unsigned char)text[i] & 0xc0) == 0x80)
+			i--;
+	}
+	snprintf(buf, len, "\"%.*s%s\"", (int)i, text, i < n ? "..." : "");
 	return buf;
+}
+
+/* The text of a thread's name field, -1 when it has none. */
+static long thread_name(const hl_heap *h, hl_obj o, size_t max, char *text,
+			size_t cap)
+{
+	const hl_graph *g = &h->g;
+	struct hl_fieldpos f;
+	uint64_t v;
+	uint32_t s;
+
+	if (!hl_field_find(g, &h->hp, g->cls[o], "name", &f) || f.type != T_OBJECT ||
+	    !hl_field_read(g, o, &f, &v) || !v ||
+	    (s = hl_graph_lookup(g, v)) == HL_NONE || g->cls[s] != g->cls_string)
+		return -1;
+	return (long)hl_string_text(g, &h->hp, s, max, text, cap);
 }
 
 char *hl_object_preview(const hl_heap *h, hl_obj o, size_t max, char *buf,
 			size_t len)
 {
 	const hl_graph *g = &h->g;
+	size_t cap = max * 4 + 16;
+	long n = -1;
 	char *text;
-	size_t n = 0, cap = max * 4 + 8;
-	uint64_t alen;
 	uint32_t c;
 
 	buf[0] = '\0';
 	if (o >= g->nobj || !len)
 		return buf;
 	if (hl_graph_kind(g, o) == K_CLASS) {
-		char tmp[512];
-
-		hl_escape(hl_class_name(h, hl_object_as_class(h, o)),
-			  strlen(hl_class_name(h, hl_object_as_class(h, o))),
-			  tmp, sizeof(tmp));
-		snprintf(buf, len, "class %s", tmp);
+		snprintf(buf, len, "class %s", hl_class_name(h, hl_object_as_class(h, o)));
 		return buf;
 	}
 	text = malloc(cap);
 	if (!text)
 		return buf;
 	c = g->cls[o];
-	alen = hl_array_length(h, o);
-	if (c == g->cls_string && c != HL_NONE) {
-		n = hl_string_text(g, &h->hp, o, max + 1, text, cap);
-	} else if (hl_graph_kind(g, o) == K_PRIM_ARRAY) {
-		n = hl_text_of_array(g, o, 0, 0, max + 1, text, cap);
-	} else if (g->cls_thread != HL_NONE && hl_graph_kind(g, o) == K_INSTANCE &&
-		   hl_is_subclass(g, c, g->cls_thread)) {
-		struct hl_fieldpos f;
-		uint64_t v;
-		uint32_t s;
-
-		if (hl_field_find(g, &h->hp, c, "name", &f) && f.type == T_OBJECT &&
-		    hl_field_read(g, o, &f, &v) && v &&
-		    (s = hl_graph_lookup(g, v)) != HL_NONE && g->cls[s] == g->cls_string)
-			n = hl_string_text(g, &h->hp, s, max + 1, text, cap);
-	}
-	(void)alen;
-	if (n) {
-		/* cut to max characters (UTF-8 aware) */
-		size_t i = 0, chars = 0;
-
-		while (i < n && chars < max) {
-			i++;
-			while (i < n && ((unsigned char)text[i] & 0xc0) == 0x80)
-				i++;
-			chars++;
-		}
-		quoted(text, i, i < n, buf, len);
-	}
+	/* ask for enough UTF-16 units for max + 1 characters */
+	if (c == g->cls_string && c != HL_NONE)
+		n = (long)hl_string_text(g, &h->hp, o, 2 * max + 2, text, cap);
+	else if (hl_graph_kind(g, o) == K_PRIM_ARRAY)
+		n = (long)hl_text_of_array(g, o, 0, 0, 2 * max + 2, text, cap) - !*text;
+	else if (g->cls_thread != HL_NONE && hl_graph_kind(g, o) == K_INSTANCE &&
+		 hl_is_subclass(g, c, g->cls_thread))
+		n = thread_name(h, o, 2 * max + 2, text, cap);
+	if (n > 0 || (n == 0 && c == g->cls_string))
+		quoted(text, (size_t)n, max, buf, len);
 	free(text);
 	return buf;
 }

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 const char *hl_strerror(hl_status st)
 {
@@ -74,23 +75,28 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	h->ctx = opt->ctx;
 	st = hl_source_open(&h->src, path, opt->tmpdir, &h->diag,
 			    opt->progress, opt->ctx);
+	h->diag.strict = opt->strict; /* from here on, a warning is an error */
 	if (st == HL_OK && h->src.gzip_damage_at && opt->strict)
 		st = hl_fail(&h->diag, HL_E_GZIP,
 			     "offset %llu: damaged or cut gzip data",
 			     (unsigned long long)h->src.gzip_damage_at);
-	if (st == HL_OK)
+	if (st == HL_OK && h->diag.status == HL_OK)
 		st = hl_hprof_frame(&h->hp, &h->src, opt->strict, &h->diag);
-	if (st == HL_OK)
+	if (st == HL_OK && h->diag.status == HL_OK)
 		st = choose_dump(h, opt->dump_index);
+	if (st == HL_OK)
+		st = h->diag.status;
 	if (st != HL_OK)
 		return st;
 	st = hl_hprof_scan(&h->hp, h->dump_index, opt->strict, &sc, &h->diag,
 			   opt->progress, opt->ctx);
-	if (st == HL_OK)
+	h->g.threads = opt->threads ? opt->threads :
+		(unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (st == HL_OK && h->diag.status == HL_OK)
 		st = hl_graph_build(&h->g, &h->hp, &sc, &h->diag, opt->progress,
 				    opt->ctx);
 	hl_scan_release(&sc);
-	return st;
+	return st != HL_OK ? st : h->diag.status;
 }
 
 void hl_close(hl_heap *h)
@@ -98,6 +104,7 @@ void hl_close(hl_heap *h)
 	if (!h)
 		return;
 	hl_domtree_release(&h->dom);
+	hl_inbound_release(&h->in);
 	hl_graph_release(&h->g);
 	hl_hprof_release(&h->hp);
 	hl_source_close(&h->src);
@@ -137,7 +144,7 @@ void hl_get_info(const hl_heap *h, hl_info *o)
 	o->gzip = h->src.gzip;
 	o->gzip_members = h->src.gzip_members;
 	o->dump_count = (unsigned)h->hp.dumps.len;
-	o->dump_index = h->dump_index + 1;
+	o->dump_index = h->hp.dumps.len ? h->dump_index + 1 : 0;
 	memcpy(o->record_count, h->hp.record_count, sizeof(o->record_count));
 	o->heap_records = g->subrecords;
 	o->classes = g->nclass_ids;

@@ -15,6 +15,7 @@ struct hl_heap {
 	hl_hprof hp;
 	hl_graph g;
 	hl_domtree dom;
+	hl_inbound_idx in;
 	unsigned dump_index;
 	hl_progress_fn progress;
 	void *ctx;

@@ -17,21 +17,7 @@
 struct grouping {
 	uint32_t *map;      /* class -> group */
 	uint32_t ngroups;
-	const hl_graph *g;
 };
-
-static void group_of(const hl_graph *g, uint32_t o, void *ctx, uint32_t out[2])
-{
-	const struct grouping *gr = ctx;
-
-	if (hl_graph_kind(g, o) == K_CLASS) {
-		out[0] = gr->map[g->ent[o].offk & HL_OFF_MASK];
-		out[1] = gr->map[g->cls_class];
-	} else {
-		out[0] = gr->map[g->cls[o]];
-		out[1] = HL_NONE;
-	}
-}
 
 /* Package of a class name: up to the last '.', element type for arrays. */
 static size_t package_len(const char *name)
@@ -111,13 +97,21 @@ oom:
 	return hl_fail(&h->diag, HL_E_NOMEM, "out of memory for the histogram");
 }
 
-static void compact(hl_histogram *t)
+/* Keep the rows with objects, and (reachable histogram, by class) the
+ * classes whose class object is reachable: a class without instances can
+ * still hold much in its statics. */
+static void compact(const hl_graph *g, hl_histogram *t, int by, int unreachable)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < t->count; i++)
-		if (t->rows[i].instances || t->rows[i].retained)
+	for (i = 0; i < t->count; i++) {
+		const hl_histo_row *r = &t->rows[i];
+		uint32_t co = by == HL_BY_CLASS ? g->classes[r->cls].obj : HL_NONE;
+
+		if (r->instances || (!unreachable && co != HL_NONE &&
+				     (g->flags[co] & F_REACHABLE)))
 			t->rows[k++] = t->rows[i];
+	}
 	t->count = k;
 }
 
@@ -125,7 +119,7 @@ hl_status hl_histogram_build(hl_heap *h, int by, int unreachable,
 			     hl_histogram *t)
 {
 	const hl_graph *g = &h->g;
-	struct grouping gr = { NULL, 0, g };
+	struct grouping gr = { NULL, 0 };
 	uint64_t *ret = NULL;
 	hl_status st = HL_OK;
 	uint32_t i;
@@ -169,12 +163,12 @@ hl_status hl_histogram_build(hl_heap *h, int by, int unreachable,
 			st = hl_fail(&h->diag, HL_E_NOMEM, "out of memory");
 			goto out;
 		}
-		st = hl_group_retained(&h->dom, g, gr.ngroups, group_of, &gr,
-				       ret, &h->diag);
+		st = hl_group_retained(&h->dom, g, gr.ngroups, gr.map,
+				       gr.map[g->cls_class], ret, &h->diag);
 		for (i = 0; i < gr.ngroups; i++)
 			t->rows[i].retained = ret[i];
 	}
-	compact(t);
+	compact(g, t, by, unreachable);
 out:
 	free(ret);
 	free(gr.map);

@@ -47,13 +47,16 @@ size_t hl_escape(const char *in, size_t n, char *out, size_t cap)
 	if (!cap)
 		return 0;
 	while (i < n) {
-		char tmp[8];
+		char tmp[16];
 		const char *s = tmp;
 		size_t k, len;
 		unsigned cp;
 
 		len = utf8_len(p + i, n - i, &cp);
-		if (len == 0) {
+		if (len == 0 && n - i >= 2 && p[i] == 0xc0 && p[i + 1] == 0x80) {
+			s = "\\u0000"; /* modified UTF-8 NUL */
+			len = 2;
+		} else if (len == 0) {
 			snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
 			len = 1;
 		} else if (cp == '\n') { s = "\\n"; }

@@ -25,12 +25,15 @@ void hl_warnf(hl_diag *d, const char *fmt, ...)
 	va_list ap;
 
 	d->warnings++;
-	if (!d->warn)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	d->warn(d->ctx, buf);
+	if (d->strict) {
+		hl_fail(d, HL_E_FORMAT, "%s (--strict)", buf);
+		return;
+	}
+	if (d->warn)
+		d->warn(d->ctx, buf);
 }
 
 void hl_vec_init(hl_vec *v, size_t item)

@@ -24,6 +24,7 @@ typedef struct hl_diag {
 	uint64_t warnings;     /* warnings so far */
 	hl_warn_fn warn;
 	void *ctx;
+	int strict;            /* a warning is an error (HL_E_FORMAT) */
 } hl_diag;
 
 /* Record an error unless one is already recorded; returns the status kept. */

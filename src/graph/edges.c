@@ -1,0 +1,130 @@
+/*
+ * edges.c - the outbound references of every object, resolved once, as
+ * one CSR: to[start[o] .. start[o+1]) are the object numbers o refers to,
+ * in MAT's order, dangling ids dropped (and counted).  The edge to the
+ * object's class is not stored: it is cls[o]'s class object, implicit.
+ *
+ * Decoding and id lookups are most of the cost of a dump, so the objects
+ * are split into equal ranges, one per thread; each thread appends to its
+ * own array and the arrays are joined at the end (the first one grown in
+ * place), so the peak is the edges plus one thread's share.
+ */
+#include "graph/graph.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct part {
+	const hl_graph *g;
+	uint32_t lo, hi;
+	uint64_t *start;   /* shared; this part writes start[lo+1 .. hi] */
+	hl_vec to;
+	uint64_t dangling;
+	int oom;
+};
+
+static void *decode_part(void *arg)
+{
+	struct part *p = arg;
+	const hl_graph *g = p->g;
+	uint32_t o;
+
+	for (o = p->lo; o < p->hi && !p->oom; o++) {
+		hl_refit it;
+		uint64_t id;
+
+		hl_refit_init(&it, g, o);
+		while (hl_refit_next(&it, &id)) {
+			uint32_t t;
+
+			if (it.label == REF_CLASS)
+				continue; /* implicit */
+			t = hl_graph_lookup(g, id);
+			if (t == HL_NONE) {
+				p->dangling++;
+				continue;
+			}
+			if (hl_vec_push(&p->to, &t)) {
+				p->oom = 1;
+				break;
+			}
+		}
+		p->start[o + 1] = p->to.len; /* relative to this part */
+	}
+	return NULL;
+}
+
+static unsigned thread_count(unsigned want, uint32_t nobj)
+{
+	if (want < 1)
+		want = 1;
+	if (want > 16)
+		want = 16;
+	if (nobj < 100000)
+		want = 1;
+	return want;
+}
+
+static hl_status join_parts(hl_graph *g, struct part *p, unsigned n, hl_diag *d)
+{
+	uint64_t total = 0, base;
+	unsigned k;
+	uint32_t o;
+
+	for (k = 0; k < n; k++)
+		total += p[k].to.len;
+	if (hl_vec_reserve(&p[0].to, (size_t)(total - p[0].to.len)))
+		return hl_fail(d, HL_E_NOMEM, "out of memory for references");
+	for (k = 1, base = p[0].to.len; k < n; k++) {
+		memcpy((uint32_t *)p[0].to.data + base, p[k].to.data,
+		       p[k].to.len * sizeof(uint32_t));
+		for (o = p[k].lo; o < p[k].hi; o++)
+			g->edge_start[o + 1] += base;
+		base += p[k].to.len;
+		hl_vec_release(&p[k].to);
+	}
+	g->edge_to = p[0].to.data;
+	g->nedges = total;
+	p[0].to.data = NULL;
+	return HL_OK;
+}
+
+hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d)
+{
+	struct part p[16];
+	pthread_t tid[16];
+	unsigned n = thread_count(threads, g->nobj), k;
+	hl_status st = HL_OK;
+
+	g->edge_start = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint64_t));
+	if (!g->edge_start)
+		return hl_fail(d, HL_E_NOMEM, "out of memory for references");
+	g->edge_start[0] = 0;
+	for (k = 0; k < n; k++) {
+		p[k].g = g;
+		p[k].lo = (uint32_t)((uint64_t)g->nobj * k / n);
+		p[k].hi = (uint32_t)((uint64_t)g->nobj * (k + 1) / n);
+		p[k].start = g->edge_start;
+		hl_vec_init(&p[k].to, sizeof(uint32_t));
+		hl_vec_reserve(&p[k].to, (size_t)(p[k].hi - p[k].lo) * 2 + 16);
+		p[k].dangling = 0;
+		p[k].oom = 0;
+	}
+	for (k = 1; k < n; k++)
+		if (pthread_create(&tid[k], NULL, decode_part, &p[k]))
+			decode_part(&p[k]), tid[k] = 0;
+	decode_part(&p[0]);
+	for (k = 1; k < n; k++)
+		if (tid[k])
+			pthread_join(tid[k], NULL);
+	for (k = 0; k < n; k++) {
+		g->dangling += p[k].dangling;
+		if (p[k].oom)
+			st = hl_fail(d, HL_E_NOMEM, "out of memory for references");
+	}
+	if (st == HL_OK)
+		st = join_parts(g, p, n, d);
+	for (k = 0; k < n; k++)
+		hl_vec_release(&p[k].to);
+	return st;
+}

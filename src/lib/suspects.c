@@ -1,0 +1,846 @@
+/*
+ * suspects.c - leak suspects: MAT's FindLeaksQuery/LeakHunterQuery, plus
+ * the collections its 10% threshold misses.
+ *
+ * MAT's part: threshold = P% of the heap; single suspects are the
+ * top-level dominators retaining more than it; the other top-level
+ * dominators grouped by class make group suspects when together above it.
+ * A single suspect's accumulation point: step to the largest dominated
+ * child while child/parent >= 0.7 (at most 1000 steps).  A group's: the
+ * members' shortest paths from GC roots (a breadth-first tree, weak and
+ * finalizer links left out), descended while more than 80% of the sampled
+ * members share the node, with the same 0.7 rule on the members' retained
+ * sizes below each node.  For a JDK class, the first referrer outside
+ * java.*, javax.*, jdk.*, sun.*, com.sun.* says whose it is.
+ *
+ * Beyond MAT: a collection with many elements of which few are distinct
+ * (the config client's list of 2.7 million copies of 20 strings), and a
+ * static collection far larger than the other static collections, are
+ * reported whatever their share of the heap.
+ */
+#include "analysis/collections.h"
+#include "analysis/values.h"
+#include "lib/heap.h"
+
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#define BIG_DROP 0.7
+#define GROUP_SHARE 0.8
+#define MAX_SAMPLE 10000
+#define MAX_DEPTH 1000
+
+struct finder {
+	hl_vec census;         /* hl_suspect: collections counted already */
+	hl_heap *h;
+	const hl_graph *g;
+	hl_domtree *t;
+	const hl_suspect_options *opt;
+	hl_vec out;            /* hl_suspect */
+	uint32_t *bfs_parent;  /* shortest-path tree from the roots, lazily */
+};
+
+static int jdk_name(const char *nm)
+{
+	return !strncmp(nm, "java.", 5) || !strncmp(nm, "javax.", 6) ||
+	       !strncmp(nm, "jdk.", 4) || !strncmp(nm, "sun.", 4) ||
+	       !strncmp(nm, "com.sun.", 8);
+}
+
+/* The class name that tells whose an object is: for a class object, the
+ * class it describes. */
+static const char *owner_name(const hl_graph *g, uint32_t o)
+{
+	if (hl_graph_kind(g, o) == K_CLASS)
+		return hl_graph_class_name(g, g->ent[o].offk & HL_OFF_MASK);
+	return hl_graph_class_name(g, g->cls[o]);
+}
+
+static int is_loader(const hl_graph *g, uint32_t o)
+{
+	return hl_graph_kind(g, o) == K_INSTANCE && g->cls_loader != HL_NONE &&
+	       hl_is_subclass(g, g->cls[o], g->cls_loader);
+}
+
+static int is_thread(const hl_graph *g, uint32_t o)
+{
+	return hl_graph_kind(g, o) == K_INSTANCE && g->cls_thread != HL_NONE &&
+	       hl_is_subclass(g, g->cls[o], g->cls_thread);
+}
+
+/* ---- accumulation points ---- */
+
+static uint32_t big_drop(struct finder *f, uint32_t o)
+{
+	unsigned depth = 0;
+
+	while (depth++ < MAX_DEPTH) {
+		const hl_obj *kids;
+		size_t n = hl_dominated(f->h, o, &kids);
+
+		if (!n)
+			return o;
+		if ((double)f->t->retained[kids[0]] / (double)f->t->retained[o] < BIG_DROP)
+			return o;
+		o = kids[0];
+	}
+	return HL_NONE;
+}
+
+/* Breadth-first tree from all GC roots over strong references. */
+static hl_status bfs_tree(struct finder *f)
+{
+	const hl_graph *g = f->g;
+	uint32_t *queue, head = 0, tail = 0, i;
+
+	if (f->bfs_parent)
+		return HL_OK;
+	f->bfs_parent = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
+	queue = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
+	if (!f->bfs_parent || !queue) {
+		free(queue);
+		return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory for paths");
+	}
+	memset(f->bfs_parent, 0xff, (size_t)g->nobj * sizeof(uint32_t));
+	for (i = 0; i < g->nroot_objs; i++) {
+		f->bfs_parent[g->root_objs[i]] = g->root_objs[i];
+		queue[tail++] = g->root_objs[i];
+	}
+	while (head < tail) {
+		uint32_t v = queue[head++];
+		hl_refit it;
+		uint64_t id;
+
+		hl_refit_init(&it, g, v);
+		while (hl_refit_next(&it, &id)) {
+			uint32_t t = hl_graph_lookup(g, id);
+
+			if (t == HL_NONE || f->bfs_parent[t] != HL_NONE ||
+			    hl_refit_weak(&it))
+				continue;
+			f->bfs_parent[t] = v;
+			queue[tail++] = t;
+		}
+	}
+	free(queue);
+	return HL_OK;
+}
+
+struct tally { uint32_t node; uint64_t retained; };
+
+static int cmp_tally(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* The node most paths have at `level` (among those through `through` at
+ * level-1, or all when through is HL_NONE): its count and retained sum. */
+static uint32_t best_at(const uint32_t *paths, const size_t *off, size_t n,
+			size_t level, uint32_t through, struct tally *tmp,
+			uint64_t *count, uint64_t *ret, const uint64_t *mret)
+{
+	size_t i, k = 0, run;
+	uint32_t best = HL_NONE;
+
+	*count = 0;
+	*ret = 0;
+	for (i = 0; i < n; i++) {
+		size_t len = off[i + 1] - off[i];
+
+		if (len <= level)
+			continue;
+		if (through != HL_NONE && paths[off[i] + level - 1] != through)
+			continue;
+		tmp[k].node = paths[off[i] + level];
+		tmp[k++].retained = mret[i];
+	}
+	qsort(tmp, k, sizeof(*tmp), cmp_tally);
+	for (i = 0; i < k; i += run) {
+		uint64_t sum = 0;
+
+		for (run = 0; i + run < k && tmp[i + run].node == tmp[i].node; run++)
+			sum += tmp[i + run].retained;
+		if (run > *count) {
+			*count = run;
+			*ret = sum;
+			best = tmp[i].node;
+		}
+	}
+	return best;
+}
+
+/* MAT's group accumulation point over the members' merged paths. */
+static uint32_t group_point(struct finder *f, const uint32_t *members, size_t n)
+{
+	hl_vec paths;
+	size_t *off = hl_calloc(n + 1, sizeof(size_t)), i, m = 0, level = 0;
+	uint64_t *mret = hl_calloc(n + 1, sizeof(uint64_t));
+	struct tally *tmp = hl_calloc(n + 1, sizeof(*tmp));
+	uint32_t node, ap = HL_NONE, chain[MAX_DEPTH + 1];
+	uint64_t count, ret;
+
+	hl_vec_init(&paths, sizeof(uint32_t));
+	if (!off || !mret || !tmp || bfs_tree(f) != HL_OK)
+		goto out;
+	for (i = 0; i < n; i++) { /* root-first path of each member */
+		uint32_t x = members[i], k = 0;
+
+		while (k <= MAX_DEPTH && x != HL_NONE) {
+			chain[k++] = x;
+			if (f->bfs_parent[x] == x)
+				break;
+			x = f->bfs_parent[x];
+		}
+		if (x == HL_NONE || k > MAX_DEPTH)
+			continue;
+		while (k)
+			if (hl_vec_push(&paths, &chain[--k]))
+				goto out;
+		mret[m] = f->t->retained[members[i]];
+		off[++m] = paths.len;
+	}
+	node = best_at(paths.data, off, m, 0, HL_NONE, tmp, &count, &ret, mret);
+	while (node != HL_NONE && count > (uint64_t)(GROUP_SHARE * (double)m)) {
+		uint64_t ccount, cret;
+		uint32_t child = best_at(paths.data, off, m, level + 1, node, tmp,
+					 &ccount, &cret, mret);
+
+		if (child == HL_NONE || (double)cret / (double)ret < BIG_DROP) {
+			ap = node;
+			break;
+		}
+		node = child;
+		count = ccount;
+		ret = cret;
+		level++;
+	}
+out:
+	hl_vec_release(&paths);
+	free(off);
+	free(mret);
+	free(tmp);
+	return ap;
+}
+
+/* ---- who it belongs to ---- */
+
+/* First referrer (breadth-first over inbound references) outside the JDK,
+ * or a thread. */
+static uint32_t find_referrer(struct finder *f, uint32_t start)
+{
+	const hl_graph *g = f->g;
+	uint32_t *queue, head = 0, tail = 0, found = HL_NONE;
+	uint8_t *seen;
+	const hl_obj *in;
+
+	if (hl_inbound(f->h, start, &in), !f->h->in.start)
+		return HL_NONE;
+	queue = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
+	seen = hl_calloc(g->nobj + 1, 1);
+	if (!queue || !seen)
+		goto out;
+	seen[start] = 1;
+	queue[tail++] = start;
+	while (head < tail && head < 1000000 && found == HL_NONE) {
+		uint32_t v = queue[head++];
+		size_t n = hl_inbound(f->h, v, &in), i;
+
+		for (i = 0; i < n && found == HL_NONE; i++) {
+			uint32_t u = in[i];
+
+			if (seen[u])
+				continue;
+			seen[u] = 1;
+			if (is_thread(g, u) || !jdk_name(owner_name(g, u)))
+				found = u;
+			else
+				queue[tail++] = u;
+		}
+	}
+out:
+	free(queue);
+	free(seen);
+	return found;
+}
+
+/* ---- what a collection holds ---- */
+
+struct counter {
+	const hl_graph *g;
+	const hl_hprof *hp;
+	uint64_t *keys;   /* 0 = empty slot */
+	uint64_t *counts;
+	uint32_t *example;
+	uint64_t mask, distinct, total;
+	int use_keys;     /* sets: count keys, maps: values */
+	uint64_t stop_at; /* stop once this many distinct values are seen */
+};
+
+static int count_one(void *ctx, uint32_t value, uint32_t key)
+{
+	struct counter *c = ctx;
+	uint32_t o = c->use_keys ? key : value;
+	uint64_t k = hl_content_key(c->g, c->hp, o) | 1, i;
+
+	c->total++;
+	for (i = k & c->mask; c->keys[i] && c->keys[i] != k; i = (i + 1) & c->mask)
+		;
+	if (!c->keys[i]) {
+		if (c->distinct * 2 >= c->mask)
+			return 0; /* table full: stop counting new values */
+		c->keys[i] = k;
+		c->example[i] = o;
+		c->distinct++;
+	}
+	c->counts[i]++;
+	return c->distinct > c->stop_at;
+}
+
+static void value_text(const hl_heap *h, uint32_t o, char *buf, size_t len)
+{
+	const hl_graph *g = &h->g;
+	hl_field_value fv;
+
+	if (o == HL_NONE) {
+		snprintf(buf, len, "null");
+	} else if (g->cls[o] == g->cls_string) {
+		hl_string_value(h, o, 100, buf, len);
+	} else if (hl_object_field(h, o, "value", &fv) && fv.type != HL_T_OBJECT) {
+		hl_format_value(fv.type, fv.bits, buf, len);
+	} else {
+		snprintf(buf, len, "%s@0x%llx", hl_graph_class_name(g, g->cls[o]),
+			 (unsigned long long)g->ent[o].id);
+	}
+}
+
+static void top_values(struct finder *f, struct counter *c, hl_suspect *s)
+{
+	unsigned k;
+
+	s->ntop = 0;
+	for (k = 0; k < 5; k++) {
+		uint64_t i, best = UINT64_MAX;
+
+		for (i = 0; i <= c->mask; i++)
+			if (c->keys[i] && c->counts[i] &&
+			    (best == UINT64_MAX || c->counts[i] > c->counts[best]))
+				best = i;
+		if (best == UINT64_MAX)
+			break;
+		s->top[k].count = c->counts[best];
+		s->top[k].example = c->example[best];
+		value_text(f->h, c->example[best], s->top[k].text, sizeof(s->top[k].text));
+		c->counts[best] = 0;
+		s->ntop++;
+	}
+}
+
+static int census(struct finder *f, uint32_t o, hl_suspect *s,
+		  uint64_t stop_at);
+
+/* Fill the holder fields of s from collection o, counting it only once. */
+static int describe(struct finder *f, uint32_t o, hl_suspect *s)
+{
+	size_t i;
+
+	for (i = 0; i < f->census.len; i++) {
+		const hl_suspect *c = &HL_VEC_AT(&f->census, hl_suspect, i);
+
+		if (c->holder == o) {
+			s->holder = o;
+			s->holder_kind = c->holder_kind;
+			s->elements = c->elements;
+			s->distinct = c->distinct;
+			memcpy(s->top, c->top, sizeof(s->top));
+			s->ntop = c->ntop;
+			return 1;
+		}
+	}
+	if (!census(f, o, s, UINT64_MAX))
+		return 0;
+	hl_vec_push(&f->census, s);
+	return 1;
+}
+
+/* Count the elements of collection o and their distinct values, stopping
+ * early (an incomplete census) past stop_at distinct values. */
+static int census(struct finder *f, uint32_t o, hl_suspect *s,
+		  uint64_t stop_at)
+{
+	enum hl_coll kind = hl_coll_kind(f->g, &f->h->hp, o);
+	struct counter c = { f->g, &f->h->hp, NULL, NULL, NULL, 0, 0, 0,
+			     kind == COLL_SET, stop_at };
+	uint64_t size = hl_coll_size(f->g, &f->h->hp, o), slots = 64;
+
+	if (kind == COLL_NONE)
+		return 0;
+	while (slots < 2 * size + 64 && slots < (1u << 26))
+		slots *= 2;
+	c.mask = slots - 1;
+	c.keys = hl_calloc(slots, sizeof(uint64_t));
+	c.counts = hl_calloc(slots, sizeof(uint64_t));
+	c.example = hl_calloc(slots, sizeof(uint32_t));
+	if (c.keys && c.counts && c.example) {
+		s->holder = o;
+		s->holder_kind = hl_coll_name(kind);
+		s->elements = hl_coll_each(f->g, &f->h->hp, o, count_one, &c);
+		s->distinct = c.distinct;
+		top_values(f, &c, s);
+	}
+	free(c.keys);
+	free(c.counts);
+	free(c.example);
+	return s->holder != HL_NONE;
+}
+
+/* The collection nearest the accumulation point: it, or a dominator of it
+ * up to three levels up when it is a backing array or an entry; and when
+ * that collection backs another (a HashSet's map), the outer one. */
+static void describe_point(struct finder *f, uint32_t ap, hl_suspect *s)
+{
+	const hl_hprof *hp = &f->h->hp;
+	uint32_t x = ap, k, p;
+
+	for (k = 0; k < 4 && x != HL_NONE && x != HL_ROOT; k++) {
+		enum hl_coll kind = hl_coll_kind(f->g, hp, x);
+
+		if (kind != COLL_NONE && kind != COLL_ARRAY) {
+			p = f->t->idom[x];
+			if (s->path_len >= 2 && s->path[s->path_len - 1] == x)
+				p = s->path[s->path_len - 2]; /* who holds it */
+			if (p != HL_ROOT && p != HL_NONE &&
+			    hl_coll_kind(f->g, hp, p) != COLL_NONE &&
+			    hl_coll_kind(f->g, hp, p) != COLL_ARRAY)
+				x = p;
+			describe(f, x, s);
+			return;
+		}
+		x = f->t->idom[x];
+	}
+	if (hl_coll_kind(f->g, hp, ap) == COLL_ARRAY)
+		describe(f, ap, s);
+}
+
+/* ---- explanations ---- */
+
+static void say(hl_suspect *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(hl_suspect *s, const char *fmt, ...)
+{
+	size_t n = strlen(s->why);
+	va_list ap;
+
+	if (n >= sizeof(s->why) - 2)
+		return;
+	if (n)
+		s->why[n++] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(s->why + n, sizeof(s->why) - n, fmt, ap);
+	va_end(ap);
+}
+
+static int path_has(const hl_graph *g, const hl_suspect *s, const char *cls)
+{
+	size_t i;
+
+	for (i = 0; i < s->path_len; i++)
+		if (!strcmp(owner_name(g, s->path[i]), cls) ||
+		    !strcmp(hl_graph_class_name(g, g->cls[s->path[i]]), cls))
+			return 1;
+	return 0;
+}
+
+/* How many class loaders define a class of this name. */
+static unsigned loaders_of(const hl_graph *g, uint32_t cls)
+{
+	const char *nm = hl_graph_class_name(g, cls);
+	unsigned n = 0;
+	uint32_t c;
+
+	for (c = 0; c < g->nclass_ids; c++)
+		if (!strcmp(hl_graph_class_name(g, c), nm))
+			n++;
+	return n;
+}
+
+static void explain(struct finder *f, hl_suspect *s)
+{
+	const hl_graph *g = f->g;
+	uint32_t c = hl_graph_kind(g, s->obj) == K_CLASS ?
+		(uint32_t)(g->ent[s->obj].offk & HL_OFF_MASK) : s->cls;
+	unsigned n;
+
+	if (path_has(g, s, "java.io.DeleteOnExitHook"))
+		say(s, "java.io.DeleteOnExitHook keeps every path given to File.deleteOnExit() until the JVM exits: a long-running process calling it for each temporary file grows without bound; delete temporary files explicitly instead.");
+	if (path_has(g, s, "java.lang.ThreadLocal$ThreadLocalMap"))
+		say(s, "It is held through a ThreadLocal value on a thread; pool threads live as long as the pool, so a value set and never removed (ThreadLocal.remove) keeps its class loader and every static of that loader's classes alive.");
+	if (path_has(g, s, "java.lang.ref.Finalizer"))
+		say(s, "It is held by the finalizer queue: objects with finalize() wait there until the finalizer thread runs them; a backlog means finalization is slower than allocation.");
+	if (c != HL_NONE && c < g->nclass_ids && (n = loaders_of(g, c)) > 1)
+		say(s, "The class %s is loaded by %u class loaders: an application redeployed without its old loaders being released keeps one copy per deployment.",
+		    hl_graph_class_name(g, c), n);
+}
+
+/* ---- putting suspects together ---- */
+
+static hl_status finish(struct finder *f, hl_suspect *s)
+{
+	uint32_t target = s->accumulation != HL_NONE ? s->accumulation : s->obj;
+	hl_pathset ps;
+	hl_status st;
+
+	s->referrer = HL_NONE;
+	st = hl_inbound_build(&f->h->in, f->g, &f->h->diag);
+	if (st != HL_OK)
+		return st;
+	st = hl_paths_find(f->g, &f->h->hp, &f->h->in, target, 1, 0, &ps,
+			   &f->h->diag);
+	if (st != HL_OK)
+		return st;
+	if (ps.count) {
+		s->path = ps.objs;
+		s->path_len = ps.off[1];
+		ps.objs = NULL;
+	}
+	hl_pathset_release(&ps);
+	/* whose is it: asked of the accumulation point when there is one
+	 * inside the suspect, else of the suspect; a thread or a class
+	 * loader names itself */
+	if (s->accumulation != HL_NONE && s->accumulation != s->obj &&
+	    !is_thread(f->g, s->accumulation))
+		target = s->accumulation;
+	else
+		target = s->obj;
+	if (jdk_name(owner_name(f->g, target)) && !is_thread(f->g, target) &&
+	    !is_loader(f->g, target))
+		s->referrer = find_referrer(f, target);
+	if (s->holder == HL_NONE && s->accumulation != HL_NONE)
+		describe_point(f, s->accumulation, s);
+	if (is_thread(f->g, s->obj))
+		s->thread = s->obj;
+	explain(f, s);
+	return HL_OK;
+}
+
+static hl_suspect *push(struct finder *f, int kind, uint32_t obj, uint64_t retained)
+{
+	hl_suspect s;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = kind;
+	s.obj = obj;
+	s.cls = f->g->cls[obj];
+	s.retained = retained;
+	s.accumulation = s.referrer = s.thread = s.holder = HL_NONE;
+	s.static_owner = HL_NONE;
+	if (hl_vec_push(&f->out, &s))
+		return NULL;
+	return &HL_VEC_AT(&f->out, hl_suspect, f->out.len - 1);
+}
+
+static hl_status mat_suspects(struct finder *f, uint64_t threshold)
+{
+	const hl_obj *top;
+	size_t n = hl_dominated(f->h, HL_ROOT, &top), i = 0, k;
+	uint64_t *sum = hl_calloc(f->g->nclasses + 1, sizeof(uint64_t));
+	uint32_t *members = NULL;
+	hl_status st = HL_OK;
+
+	if (!sum)
+		return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
+	for (; i < n && f->t->retained[top[i]] > threshold; i++) {
+		hl_suspect *s = push(f, HL_SUSPECT_SINGLE, top[i], f->t->retained[top[i]]);
+
+		if (!s)
+			goto oom;
+		s->accumulation = big_drop(f, top[i]);
+	}
+	for (k = i; k < n; k++)
+		sum[f->g->cls[top[k]]] += f->t->retained[top[k]];
+	members = hl_malloc_array(n + 1, sizeof(uint32_t));
+	if (!members)
+		goto oom;
+	for (k = 0; k < f->g->nclasses; k++) {
+		size_t m = 0, j;
+		hl_suspect *s;
+
+		if (sum[k] <= threshold)
+			continue;
+		for (j = i; j < n; j++)
+			if (f->g->cls[top[j]] == k && m < MAX_SAMPLE)
+				members[m++] = top[j];
+		s = push(f, HL_SUSPECT_GROUP, members[0], sum[k]);
+		if (!s)
+			goto oom;
+		s->cls = (uint32_t)k;
+		for (j = i, s->members = 0; j < n; j++)
+			s->members += f->g->cls[top[j]] == k;
+		s->accumulation = group_point(f, members, m);
+	}
+	free(sum);
+	free(members);
+	return st;
+oom:
+	free(sum);
+	free(members);
+	return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory for suspects");
+}
+
+/* Is a at most three dominator-tree steps below b, through collections
+ * and arrays only (a set and its map, a list and its array)? */
+static int below(const struct finder *f, uint32_t a, uint32_t b)
+{
+	int k;
+
+	for (k = 0; k < 4 && a != HL_NONE && a != HL_ROOT; k++) {
+		if (a == b)
+			return 1;
+		a = f->t->idom[a];
+		if (a == HL_NONE || a == HL_ROOT ||
+		    hl_coll_kind(f->g, &f->h->hp, a) == COLL_NONE)
+			return a == b;
+	}
+	return 0;
+}
+
+/* Is this collection already described by a suspect (the same memory:
+ * the suspect, its accumulation point or its holder, a few dominator
+ * steps apart)? */
+static hl_suspect *reported(struct finder *f, uint32_t o)
+{
+	size_t i, k;
+
+	for (i = 0; i < f->out.len; i++) {
+		hl_suspect *s = &HL_VEC_AT(&f->out, hl_suspect, i);
+		uint32_t mine[3] = { s->obj, s->accumulation, s->holder };
+
+		if (s->obj == o)
+			return s;
+		for (k = 1; k < 3; k++)
+			if (mine[k] != HL_NONE &&
+			    (below(f, mine[k], o) || below(f, o, mine[k])))
+				return s;
+	}
+	return NULL;
+}
+
+/* A census taken already, or NULL. */
+static const hl_suspect *census_of(const struct finder *f, uint32_t o)
+{
+	size_t i;
+
+	for (i = 0; i < f->census.len; i++)
+		if (HL_VEC_AT(&f->census, hl_suspect, i).holder == o)
+			return &HL_VEC_AT(&f->census, hl_suspect, i);
+	return NULL;
+}
+
+/* A backing array or entry table of a collection is not reported alone. */
+static int owned(struct finder *f, uint32_t o)
+{
+	uint32_t p = f->t->idom[o];
+
+	return hl_coll_kind(f->g, &f->h->hp, o) == COLL_ARRAY && p != HL_ROOT &&
+	       p != HL_NONE && hl_coll_kind(f->g, &f->h->hp, p) != COLL_NONE &&
+	       hl_coll_kind(f->g, &f->h->hp, p) != COLL_ARRAY;
+}
+
+static hl_status few_distinct(struct finder *f)
+{
+	const hl_graph *g = f->g;
+	uint32_t o;
+
+	for (o = 0; o < g->nobj; o++) {
+		hl_suspect probe, *s;
+		uint64_t size;
+
+		if (!(g->flags[o] & F_REACHABLE))
+			continue;
+		if (hl_graph_kind(g, o) != K_INSTANCE && hl_graph_kind(g, o) != K_OBJ_ARRAY)
+			continue;
+		/* lists, deques and arrays: a map's values may repeat by
+		 * design (a HashSet's map holds one value), a set's cannot */
+		switch (hl_coll_kind(g, &f->h->hp, o)) {
+		case COLL_LIST: case COLL_DEQUE: case COLL_ARRAY: break;
+		default: continue;
+		}
+		size = hl_coll_size(g, &f->h->hp, o);
+		if (size < f->opt->min_elements || owned(f, o))
+			continue;
+		memset(&probe, 0, sizeof(probe));
+		probe.holder = HL_NONE;
+		/* a probe may stop once the values are too many to matter */
+		if (census_of(f, o))
+			probe = *census_of(f, o);
+		else if (!census(f, o, &probe, (uint64_t)((double)size *
+			    f->opt->max_distinct_percent / 100.0) + 1))
+			continue;
+		if (probe.elements < f->opt->min_elements ||
+		    (double)probe.distinct * 100.0 >=
+		    (double)probe.elements * f->opt->max_distinct_percent)
+			continue;
+		s = reported(f, o);
+		if (!s) {
+			s = push(f, HL_SUSPECT_FEW_DISTINCT, o, f->t->retained[o]);
+			if (!s)
+				return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
+			s->accumulation = o;
+		}
+		memcpy(s->top, probe.top, sizeof(s->top));
+		s->ntop = probe.ntop;
+		s->holder = o;
+		s->holder_kind = probe.holder_kind;
+		s->elements = probe.elements;
+		s->distinct = probe.distinct;
+		say(s, "Flagged because this %s holds %llu elements of which only %llu are distinct (%.3f%%): it grows with repeated equal values, which is what a cache or registry that adds on every call does.",
+		    probe.holder_kind, (unsigned long long)probe.elements,
+		    (unsigned long long)probe.distinct,
+		    100.0 * (double)probe.distinct / (double)probe.elements);
+	}
+	return HL_OK;
+}
+
+struct statref { uint32_t coll, owner; uint64_t retained; char field[96]; };
+
+static int cmp_statref(const void *a, const void *b)
+{
+	const struct statref *x = a, *y = b;
+
+	return x->retained > y->retained ? -1 : x->retained < y->retained;
+}
+
+/* Static collections far larger than their peers. */
+static hl_status static_outliers(struct finder *f, uint64_t total)
+{
+	const hl_graph *g = f->g;
+	hl_vec v;
+	uint32_t c;
+	size_t i, n;
+
+	hl_vec_init(&v, sizeof(struct statref));
+	for (c = 0; c < g->nclass_ids; c++) {
+		uint32_t o = g->classes[c].obj;
+		hl_refit it;
+		uint64_t id;
+
+		if (o == HL_NONE || !(g->flags[o] & F_REACHABLE))
+			continue;
+		hl_refit_init(&it, g, o);
+		while (hl_refit_next(&it, &id)) {
+			struct statref r;
+			enum hl_coll k;
+
+			if (it.label != REF_STATIC)
+				continue;
+			r.coll = hl_graph_lookup(g, id);
+			if (r.coll == HL_NONE)
+				continue;
+			k = hl_coll_kind(g, &f->h->hp, r.coll);
+			if (k == COLL_NONE || k == COLL_ARRAY)
+				continue;
+			r.owner = o;
+			r.retained = f->t->retained[r.coll];
+			hl_refit_label(&it, r.field, sizeof(r.field));
+			if (hl_vec_push(&v, &r))
+				goto oom;
+		}
+	}
+	n = v.len;
+	qsort(v.data, n, sizeof(struct statref), cmp_statref);
+	for (i = 0; n >= 5 && i < 3; i++) {
+		struct statref *r = &HL_VEC_AT(&v, struct statref, i);
+		uint64_t median = HL_VEC_AT(&v, struct statref, n / 2).retained;
+		hl_suspect *s;
+
+		if (r->retained * 100 < total || r->retained < 10 * (median ? median : 1))
+			break;
+		s = reported(f, r->coll);
+		if (!s) {
+			s = push(f, HL_SUSPECT_STATIC, r->coll, r->retained);
+			if (!s)
+				goto oom;
+			s->accumulation = big_drop(f, r->coll);
+			describe(f, r->coll, s);
+		}
+		s->static_owner = r->owner;
+		snprintf(s->static_field, sizeof(s->static_field), "%s", r->field);
+		say(s, "Flagged because the static field %s.%s holds a %s retaining %llu bytes, %.0f times the median of the %zu static collections in the dump.",
+		    owner_name(g, r->owner), r->field, s->holder_kind ? s->holder_kind : "collection",
+		    (unsigned long long)r->retained,
+		    (double)r->retained / (double)(median ? median : 1), n);
+	}
+	hl_vec_release(&v);
+	return HL_OK;
+oom:
+	hl_vec_release(&v);
+	return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
+}
+
+/* Few-distinct collections first (the likeliest leaks, whatever their
+ * size), then MAT's suspects and the static outliers by retained size. */
+static int cmp_suspect(const void *a, const void *b)
+{
+	const hl_suspect *x = a, *y = b;
+	int fx = x->kind == HL_SUSPECT_FEW_DISTINCT, fy = y->kind == HL_SUSPECT_FEW_DISTINCT;
+
+	if (fx != fy)
+		return fy - fx;
+	if (x->retained != y->retained)
+		return x->retained > y->retained ? -1 : 1;
+	return x->kind - y->kind;
+}
+
+hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
+			   hl_suspect **out, size_t *count)
+{
+	struct finder f = { { 0 }, h, &h->g, &h->dom, opt, { 0 }, NULL };
+	uint64_t total = hl_total_heap(h);
+	hl_status st;
+	size_t i;
+
+	*out = NULL;
+	*count = 0;
+	if (!h->dom.done)
+		return hl_fail(&h->diag, HL_E_STATE, "suspects need the dominator tree");
+	hl_vec_init(&f.out, sizeof(hl_suspect));
+	hl_vec_init(&f.census, sizeof(hl_suspect));
+	st = hl_domtree_children(&h->dom, &h->g, &h->diag);
+	if (st == HL_OK)
+		st = mat_suspects(&f, (uint64_t)(opt->threshold_percent * (double)total / 100.0));
+	for (i = 0; st == HL_OK && i < f.out.len; i++)
+		st = finish(&f, &HL_VEC_AT(&f.out, hl_suspect, i));
+	if (st == HL_OK) {
+		size_t before = f.out.len;
+
+		st = few_distinct(&f);
+		if (st == HL_OK)
+			st = static_outliers(&f, total);
+		for (i = before; st == HL_OK && i < f.out.len; i++)
+			st = finish(&f, &HL_VEC_AT(&f.out, hl_suspect, i));
+	}
+	free(f.bfs_parent);
+	hl_vec_release(&f.census);
+	if (st != HL_OK) {
+		hl_suspects_free(f.out.data, f.out.len);
+		return st;
+	}
+	qsort(f.out.data, f.out.len, sizeof(hl_suspect), cmp_suspect);
+	*out = f.out.data;
+	*count = f.out.len;
+	return HL_OK;
+}
+
+void hl_suspects_free(hl_suspect *s, size_t count)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < count; i++)
+		free((void *)s[i].path);
+	free(s);
+}
