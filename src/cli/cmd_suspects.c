@@ -191,7 +191,7 @@ static void content(struct session *s, const hl_suspect *x)
 	unsigned i;
 	hl_obj target = x->accumulation != HL_NONE ? x->accumulation : x->obj;
 
-	if (x->referrer != HL_NONE)
+	if (x->referrer != HL_NONE && x->referrer != x->obj)
 		printf("  whose: referenced by %s, loaded by \"%s\"\n",
 		       label(s, x->referrer, a, sizeof(a)),
 		       loader_of(s, x->referrer, e, sizeof(e)));
@@ -315,7 +315,9 @@ int cmd_suspects(int argc, char **argv, struct session *s)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	int li = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
 		int bad = 0;
 
 		switch (c) {
@@ -326,7 +328,8 @@ int cmd_suspects(int argc, char **argv, struct session *s)
 		default: return cli_usage(s, "suspects: unknown option '%s'", argv[optind - 1]);
 		}
 		if (bad)
-			return cli_usage(s, "suspects: bad value for %s", argv[optind - 1]);
+			return cli_usage(s, "suspects: bad value '%s' for --%s", optarg,
+					 opts[li].name);
 	}
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens suspects [options] DUMP");

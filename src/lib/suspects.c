@@ -254,7 +254,8 @@ static uint32_t find_referrer(struct finder *f, uint32_t start)
 			if (seen[u])
 				continue;
 			seen[u] = 1;
-			if (is_thread(g, u) || !jdk_name(owner_name(g, u)))
+			if (is_thread(g, u) || is_loader(g, u) ||
+			    !jdk_name(owner_name(g, u)))
 				found = u;
 			else
 				queue[tail++] = u;
