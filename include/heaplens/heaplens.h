@@ -350,11 +350,12 @@ size_t hl_array_values(const hl_heap *h, hl_obj o, uint64_t from,
 		       uint64_t *out, size_t max, int *type);
 /*
  * Names in a dump are modified UTF-8: a character above U+FFFF is two
- * 3-byte surrogates (CESU-8).  Copy n bytes of such text as well-formed
- * UTF-8: surrogate pairs joined, anything else invalid (a lone surrogate,
- * a stray byte, the two-byte NUL) as U+FFFD.  Writes at most cap bytes with
- * the NUL (cut at a whole character); returns the length written.  JSON
- * needs it; hl_escape after it for a terminal.
+ * 3-byte surrogates (CESU-8).  Copy n bytes of such text as UTF-8:
+ * surrogate pairs joined, anything else invalid (a lone surrogate, a stray
+ * byte) as U+FFFD; the two-byte NUL (C0 80) is kept, as the escapers print
+ * it as \u0000.  Writes at most cap bytes with the NUL (cut at a whole
+ * character); returns the length written.  Then hl_escape it for a
+ * terminal, or JSON-encode it.
  */
 size_t hl_utf8_clean(const char *in, size_t n, char *out, size_t cap);
 /* Length in characters (UTF-16 units) of a java.lang.String's value, or
@@ -384,7 +385,7 @@ typedef struct hl_stack_frame {
 typedef struct hl_thread_info {
 	hl_obj obj;             /* the java.lang.Thread object */
 	uint32_t serial;        /* thread serial number in the dump */
-	uint32_t trace;         /* stack-trace serial, 0 when none */
+	uint32_t trace;         /* stack-trace serial of its root */
 	const char *name;       /* Thread.name, UTF-8, not escaped; "" if none */
 	uint64_t shallow, retained; /* retained: 0 without dominators */
 	const hl_stack_frame *frames; /* frames[0] is the top of the stack */

@@ -46,7 +46,8 @@ hl_status hl_paths_find(const hl_graph *g, const hl_hprof *hp,
 void hl_pathset_release(hl_pathset *p);
 
 /* Semi-NCA over the reachable graph; see dominators.c. */
-hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
+hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
+			   const hl_inbound_idx *in, hl_diag *d,
 			   hl_progress_fn progress, void *ctx);
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d);
 void hl_domtree_release(hl_domtree *t);

@@ -16,29 +16,18 @@
  * cursors in arrays, path compression uses an explicit stack, so depth
  * (chains of millions of objects) costs memory, never C stack.
  *
- * Memory, n reachable objects, e edges: the graph's resolved edges are
- * read as they are; the pass adds the predecessor CSR (8n + 4e) and six
- * u32 arrays.  Only idom (4n), retained (8n) and the DFS order (4n)
- * survive it.
+ * Memory, n reachable objects: successors are the graph's resolved edges,
+ * predecessors the inbound index (built once, kept for paths and
+ * referrers), so the pass adds six u32 arrays (24 bytes an object) and a
+ * compression stack that grows only as deep as it must.  idom (4n) and
+ * the DFS order (4n) stay in two of them; retained sizes (8n) are
+ * allocated after three are freed.
  */
 #include "analysis/analysis.h"
 
 #include <stdlib.h>
 
 #define NIL UINT32_MAX
-
-struct csr {
-	uint64_t *start; /* count + 1 */
-	uint32_t *to;
-	uint64_t len;
-};
-
-static void csr_release(struct csr *c)
-{
-	free(c->start);
-	free(c->to);
-	memset(c, 0, sizeof(*c));
-}
 
 /* The k-th successor of object o for the dominator pass: k = 0 is its
  * class (implicit), then its resolved edges; HL_NONE for one to skip (no
@@ -103,97 +92,72 @@ static void dfs(struct lt *s, const hl_graph *g)
 	s->n = next - 1;
 }
 
-/* Predecessors in DFS numbers; a root object's only one is 0. */
-static hl_status pred_edges(const struct lt *s, const hl_graph *g,
-			    struct csr *p, hl_diag *d)
+/* Path compression without recursion; the stack grows on demand (it
+ * is as deep as the longest compressed path, usually short). */
+static int compress(struct lt *s, uint32_t v, hl_vec *stack)
 {
-	uint32_t i, n = s->n, t;
-	uint64_t k;
-	int pass;
+	uint32_t x = v;
 
-	p->start = hl_calloc((size_t)n + 2, sizeof(uint64_t));
-	if (!p->start)
-		return hl_fail(d, HL_E_NOMEM, "out of memory for predecessors");
-	for (pass = 0; pass < 2; pass++) {
-		/* pass 0 counts into start[i + 1]; pass 1 fills, start[i] as cursor */
-		for (i = 0; i < g->nroot_objs; i++) {
-			uint32_t w = s->pre[g->root_objs[i]];
-
-			if (pass)
-				p->to[p->start[w]++] = 0;
-			else
-				p->start[w + 1]++;
-		}
-		for (i = 1; i <= n; i++)
-			for (k = 0; succ(g, s->vertex[i], k, &t); k++) {
-				if (t == HL_NONE)
-					continue;
-				if (pass)
-					p->to[p->start[s->pre[t]]++] = i;
-				else
-					p->start[s->pre[t] + 1]++;
-			}
-		if (pass)
-			break;
-		for (i = 1; i <= n + 1; i++)
-			p->start[i] += p->start[i - 1];
-		p->len = p->start[n + 1];
-		p->to = hl_malloc_array(p->len + 1, sizeof(uint32_t));
-		if (!p->to)
-			return hl_fail(d, HL_E_NOMEM, "out of memory for predecessors");
-	}
-	for (i = n + 1; i > 0; i--)
-		p->start[i] = p->start[i - 1];
-	p->start[0] = 0;
-	return HL_OK;
-}
-
-/* Path compression without recursion; stack has room for n entries. */
-static void compress(struct lt *s, uint32_t v, uint32_t *stack)
-{
-	uint32_t sp = 0, x = v;
-
+	stack->len = 0;
 	while (s->anc[s->anc[x]] != NIL) {
-		stack[sp++] = x;
+		if (hl_vec_push(stack, &x))
+			return -1;
 		x = s->anc[x];
 	}
-	while (sp) {
-		uint32_t y = stack[--sp], a = s->anc[y];
+	while (stack->len) {
+		uint32_t y = HL_VEC_AT(stack, uint32_t, --stack->len), a = s->anc[y];
 
 		if (s->semi[s->label[a]] < s->semi[s->label[y]])
 			s->label[y] = s->label[a];
 		s->anc[y] = s->anc[a];
 	}
+	return 0;
 }
 
-static uint32_t eval(struct lt *s, uint32_t v, uint32_t *stack)
+static uint32_t eval(struct lt *s, uint32_t v, hl_vec *stack, int *oom)
 {
 	if (s->anc[v] == NIL)
 		return v;
-	compress(s, v, stack);
+	if (compress(s, v, stack))
+		*oom = 1;
 	return s->label[v];
 }
 
-static void semi_nca(struct lt *s, const struct csr *p, uint32_t *stack)
+/*
+ * Semidominators, predecessors read from the inbound index (in object
+ * numbers, reachable sources only): a GC-root object's only predecessor is
+ * the virtual root (0).  Then the NCA step; idom ends in anc[].
+ */
+static int semi_nca(struct lt *s, const hl_graph *g, const hl_inbound_idx *in)
 {
 	uint32_t i, n = s->n;
-	uint64_t e;
+	hl_vec stack;
+	int oom = 0;
 
+	hl_vec_init(&stack, sizeof(uint32_t));
 	for (i = 0; i <= n; i++) {
 		s->semi[i] = i;
 		s->label[i] = i;
 		s->anc[i] = NIL;
 	}
-	for (i = n; i >= 1; i--) {
-		for (e = p->start[i]; e < p->start[i + 1]; e++) {
-			uint32_t u = eval(s, p->to[e], stack);
+	for (i = n; i >= 1 && !oom; i--) {
+		uint32_t w = s->vertex[i];
 
-			if (s->semi[u] < s->semi[i])
-				s->semi[i] = s->semi[u];
+		if (g->flags[w] & F_ROOT) {
+			s->semi[i] = 0;
+		} else {
+			uint64_t e;
+
+			for (e = in->start[w]; e < in->start[w + 1]; e++) {
+				uint32_t u = eval(s, s->pre[in->from[e]], &stack, &oom);
+
+				if (s->semi[u] < s->semi[i])
+					s->semi[i] = s->semi[u];
+			}
 		}
 		s->anc[i] = s->parent[i];
 	}
-	/* idom in DFS numbers, kept in anc[] */
+	hl_vec_release(&stack);
 	s->anc[0] = 0;
 	for (i = 1; i <= n; i++) {
 		uint32_t x = s->parent[i];
@@ -202,6 +166,7 @@ static void semi_nca(struct lt *s, const struct csr *p, uint32_t *stack)
 			x = s->anc[x];
 		s->anc[i] = x;
 	}
+	return oom;
 }
 
 static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
@@ -212,6 +177,10 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	t->n = s->n;
 	t->idom = s->pre; /* reused: object -> idom */
 	s->pre = NULL;
+	free(s->parent);
+	free(s->semi);
+	free(s->label);
+	s->parent = s->semi = s->label = NULL;
 	t->retained = hl_calloc(g->nobj, sizeof(uint64_t));
 	if (!t->retained)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
@@ -245,10 +214,10 @@ static void lt_release(struct lt *s)
 	free(s->anc);
 }
 
-hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
+hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
+			   const hl_inbound_idx *in, hl_diag *d,
 			   hl_progress_fn progress, void *ctx)
 {
-	struct csr p = { 0 };
 	struct lt s = { 0 };
 	size_t m = (size_t)g->nobj + 2;
 	hl_status st;
@@ -273,14 +242,11 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
 	s.vertex[0] = HL_ROOT;
 	dfs(&s, g);
 	if (progress)
-		progress(ctx, "dominators", 1, 4);
-	st = pred_edges(&s, g, &p, d);
-	if (st != HL_OK)
-		goto out;
-	if (progress)
 		progress(ctx, "dominators", 2, 4);
-	semi_nca(&s, &p, s.pre); /* pre[] is free now: compression stack */
-	csr_release(&p);
+	if (semi_nca(&s, g, in)) {
+		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
+		goto out;
+	}
 	if (progress)
 		progress(ctx, "dominators", 3, 4);
 	st = finish(t, &s, g, d);
@@ -289,7 +255,6 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g, hl_diag *d,
 	if (progress)
 		progress(ctx, "dominators", 4, 4);
 out:
-	csr_release(&p);
 	lt_release(&s);
 	return st;
 }

@@ -2,9 +2,9 @@
  * retained.c - dominator-tree navigation and retained sizes of groups.
  *
  * Children lists are one CSR keyed by parent (slot nobj is the virtual
- * root), filled in order of decreasing retained size (a stable radix sort
- * of the DFS preorder: ties stay in that order), so every list comes out
- * sorted.
+ * root), each list then sorted by decreasing retained size (ties in
+ * address order).  Most lists are short, so this costs little time and no
+ * memory beyond the CSR itself.
  *
  * Group retained size (MAT's minimum retained size of a set): one
  * iterative walk of the dominator tree with a counter per group of the
@@ -15,47 +15,53 @@
 
 #include <stdlib.h>
 
+static int cmp_child(const void *a, const void *b, void *ctx)
+{
+	const uint64_t *ret = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (ret[x] != ret[y])
+		return ret[x] > ret[y] ? -1 : 1;
+	return x < y ? -1 : x > y; /* ties: address order */
+}
+
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 {
-	struct hl_objent *e;
 	uint32_t i, n = t->n, slots = g->nobj + 1;
 
 	if (t->children || !t->done)
 		return t->done ? HL_OK : hl_fail(d, HL_E_STATE, "no dominator tree");
-	e = hl_malloc_array((size_t)n + 1, sizeof(*e));
 	t->child_start = hl_calloc((size_t)slots + 1, sizeof(uint32_t));
 	t->children = hl_malloc_array((size_t)n + 1, sizeof(uint32_t));
-	if (!e || !t->child_start || !t->children) {
-		free(e);
+	if (!t->child_start || !t->children) {
+		free(t->child_start);
+		free(t->children);
+		t->child_start = t->children = NULL;
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the dominator tree");
 	}
 	for (i = 0; i < n; i++) {
-		uint32_t o = t->order[i];
-
-		e[i].id = ~t->retained[o];
-		e[i].offk = o;
-	}
-	if (hl_sort_entries(e, n)) {
-		free(e);
-		return hl_fail(d, HL_E_NOMEM, "out of memory sorting the tree");
-	}
-	for (i = 0; i < n; i++) {
-		uint32_t p = t->idom[e[i].offk];
+		uint32_t p = t->idom[t->order[i]];
 
 		t->child_start[(p == HL_ROOT ? g->nobj : p) + 1]++;
 	}
 	for (i = 1; i <= slots; i++)
 		t->child_start[i] += t->child_start[i - 1];
 	for (i = 0; i < n; i++) {
-		uint32_t p = t->idom[e[i].offk];
+		uint32_t o = t->order[i], p = t->idom[o];
 
 		p = p == HL_ROOT ? g->nobj : p;
-		t->children[t->child_start[p]++] = (uint32_t)e[i].offk;
+		t->children[t->child_start[p]++] = o;
 	}
 	for (i = slots; i > 0; i--)
 		t->child_start[i] = t->child_start[i - 1];
 	t->child_start[0] = 0;
-	free(e);
+	for (i = 0; i < slots; i++) {
+		uint32_t k = t->child_start[i + 1] - t->child_start[i];
+
+		if (k > 1)
+			qsort_r(t->children + t->child_start[i], k, sizeof(uint32_t),
+				cmp_child, t->retained);
+	}
 	return HL_OK;
 }
 

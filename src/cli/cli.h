@@ -32,7 +32,15 @@ struct session {
 	const char *tmpdir;
 	unsigned warnings_shown;
 	const char *command;
+	int stats;               /* --stats: time and memory per phase */
+	char phase[24];          /* the phase --stats is timing */
+	double phase_start;
+	unsigned threads;        /* --threads N (0: online CPUs) */
+	double start;
 };
+
+/* --stats: close the running phase and start `next` ("" to finish). */
+void stats_phase(struct session *s, const char *next);
 
 /* What a command needs opened before it runs. */
 enum { NEED_NOTHING = 0, NEED_HEAP = 1, NEED_DOMINATORS = 2 };

@@ -428,7 +428,20 @@ static const char *sec_title(enum sec sec)
 	}
 }
 
-static void text_section(const struct rows *rs, enum sec sec, int wanted)
+/* Is a list section part of the output? */
+static int shown(const struct rows *rs, const struct show_opts *o, enum sec sec)
+{
+	switch (sec) {
+	case S_FIELD: return !rs->is_class && !rs->is_array;
+	case S_STATIC: return rs->is_class;
+	case S_ELEMENT: return rs->is_array;
+	case S_INBOUND: return o->in;
+	case S_OUTBOUND: return o->out;
+	default: return 0;
+	}
+}
+
+static void text_section(const struct rows *rs, enum sec sec)
 {
 	/* columns: refs id, class, label; elements index, value, class;
 	 * fields name, type, value, class */
@@ -440,8 +453,6 @@ static void text_section(const struct rows *rs, enum sec sec, int wanted)
 	char line[8192];
 	int c;
 
-	if (!wanted)
-		return;
 	for (c = 0; c < 4; c++)
 		w[c] = width(rs, sec, c);
 	printf("%s (%zu):\n", sec_title(sec), rs->total[sec]);
@@ -472,6 +483,7 @@ static void text_section(const struct rows *rs, enum sec sec, int wanted)
 static void print_text(const struct rows *rs, const struct show_opts *o)
 {
 	size_t i;
+	int sec;
 
 	for (i = 0; i < rs->n; i++)
 		if (rs->r[i].sec == S_OBJECT) {
@@ -490,11 +502,9 @@ static void print_text(const struct rows *rs, const struct show_opts *o)
 			free(e);
 		}
 	}
-	text_section(rs, S_FIELD, !rs->is_class && !rs->is_array);
-	text_section(rs, S_STATIC, rs->is_class);
-	text_section(rs, S_ELEMENT, rs->is_array);
-	text_section(rs, S_INBOUND, o->in);
-	text_section(rs, S_OUTBOUND, o->out);
+	for (sec = S_FIELD; sec < S_COUNT; sec++)
+		if (shown(rs, o, (enum sec)sec))
+			text_section(rs, (enum sec)sec);
 }
 
 static const struct column tab_cols[] = {
@@ -557,6 +567,23 @@ static void json_item(const struct row *r)
 	putchar('}');
 }
 
+/* ,"fields_total":N,"fields":[{...},...] */
+static void json_section(const struct rows *rs, enum sec sec)
+{
+	size_t i;
+	int first = 1;
+
+	printf(",\"%s_total\":%zu,\"%s\":[", sec_json[sec], rs->total[sec],
+	       sec_json[sec]);
+	for (i = 0; i < rs->n; i++)
+		if (rs->r[i].sec == sec) {
+			fputs(first ? "\n" : ",\n", stdout);
+			json_item(&rs->r[i]);
+			first = 0;
+		}
+	putchar(']');
+}
+
 /* "a, b" as ["a","b"] (root kind names hold no comma). */
 static void json_list(const char *s)
 {
@@ -608,22 +635,9 @@ static void print_json(struct session *s, const struct rows *rs,
 		json_str(stdout, rs->text); /* decoded: well-formed already */
 		printf(",\"text_cut\":%s", rs->text_cut ? "true" : "false");
 	}
-	for (sec = S_FIELD; sec < S_COUNT; sec++) {
-		if ((sec == S_FIELD && (rs->is_class || rs->is_array)) ||
-		    (sec == S_STATIC && !rs->is_class) ||
-		    (sec == S_ELEMENT && !rs->is_array) ||
-		    (sec == S_INBOUND && !o->in) || (sec == S_OUTBOUND && !o->out))
-			continue;
-		printf(",\"%s_total\":%zu,\"%s\":[", sec_json[sec], rs->total[sec],
-		       sec_json[sec]);
-		for (i = 0, first = 1; i < rs->n; i++)
-			if (rs->r[i].sec == (enum sec)sec) {
-				fputs(first ? "\n" : ",\n", stdout);
-				json_item(&rs->r[i]);
-				first = 0;
-			}
-		putchar(']');
-	}
+	for (sec = S_FIELD; sec < S_COUNT; sec++)
+		if (shown(rs, o, (enum sec)sec))
+			json_section(rs, (enum sec)sec);
 	fputs("}}\n", stdout);
 }
 

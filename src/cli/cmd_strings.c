@@ -20,29 +20,24 @@ struct strings_opts {
 	int flags;
 };
 
-/*
- * The first VALUE_CHARS characters of a String; quoted in text.  A cell is
- * a C string, so a NUL character becomes U+2400 (a visible symbol for
- * NUL); the table writer escapes everything else.
- */
+/* The first VALUE_CHARS characters of a String; quoted in text.  The
+ * table writer escapes it (a NUL character, C0 80 in the decoded text,
+ * prints as \u0000). */
 static const char *value_of(struct session *s, hl_obj o, uint64_t length,
 			    char *buf, size_t len)
 {
-	char raw[VALUE_CHARS * 4 + 8];
 	int text = s->format == FMT_TEXT, cut = length > VALUE_CHARS;
-	size_t n = hl_string_value(s->heap, o, VALUE_CHARS, raw, sizeof(raw)), i, k = 0;
+	size_t n;
 
-	if (text)
-		buf[k++] = '"';
-	for (i = 0; i < n && k + 8 < len; i++) {
-		if (raw[i]) {
-			buf[k++] = raw[i];
-			continue;
-		}
-		memcpy(buf + k, "\xe2\x90\x80", 3);
-		k += 3;
+	if (len < 16) {
+		buf[0] = '\0';
+		return buf;
 	}
-	snprintf(buf + k, len - k, "%s%s", cut ? "..." : "", text ? "\"" : "");
+	n = hl_string_value(s->heap, o, VALUE_CHARS, buf + text, len - 8);
+	if (text)
+		buf[0] = '"';
+	snprintf(buf + text + n, len - text - n, "%s%s", cut ? "..." : "",
+		 text ? "\"" : "");
 	return buf;
 }
 
@@ -112,7 +107,7 @@ static void dup_columns(int text, struct column *cols)
 
 static void dup_row(struct session *s, struct table *t, const hl_string_group *g)
 {
-	char v[VALUE_CHARS * 4 * 3 + 16];
+	char v[VALUE_CHARS * 4 + 16];
 	int text = s->format == FMT_TEXT, k = 0;
 	struct cell c[6];
 
@@ -194,7 +189,7 @@ static int matching(struct session *s, const struct strings_opts *o)
 	shown = o->top && o->top < n ? (size_t)o->top : n;
 	t = table_begin(s, text ? text_cols : tab_cols, text ? 4 : 5, "strings");
 	for (i = 0; i < shown; i++) {
-		char v[VALUE_CHARS * 4 * 3 + 16];
+		char v[VALUE_CHARS * 4 + 16];
 		uint64_t len = hl_string_length(s->heap, hits[i]);
 		struct cell c[5] = {
 			{ NULL, hl_object_id(s->heap, hits[i]), 0 },

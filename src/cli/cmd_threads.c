@@ -261,12 +261,39 @@ static int parse(int argc, char **argv, struct session *s, struct threads_opts *
 	return EXIT_OK;
 }
 
+static void print_threads(struct session *s, const struct threads_opts *o,
+			  const hl_thread_list *tl)
+{
+	size_t i, n = o->top && o->top < tl->count ? (size_t)o->top : tl->count;
+	struct table *tb;
+
+	if (s->format == FMT_TEXT) {
+		for (i = 0; i < n; i++) {
+			if (i)
+				putchar('\n');
+			text_thread(s, o, &tl->threads[i]);
+		}
+		if (!tl->count)
+			printf("no threads in the dump (no ROOT_THREAD_OBJ records)\n");
+	} else if (s->format == FMT_JSON) {
+		json_header(s, stdout);
+		printf(",\"thread_count\":%zu,\"threads\":[", tl->count);
+		for (i = 0; i < n; i++)
+			json_thread(s, o, &tl->threads[i], !i);
+		printf("\n]}\n");
+	} else {
+		tb = table_begin(s, tab_cols, 10, "rows");
+		for (i = 0; i < n; i++)
+			tab_thread(s, o, tb, &tl->threads[i]);
+		table_end(tb, NULL, NULL);
+	}
+}
+
 int cmd_threads(int argc, char **argv, struct session *s)
 {
 	struct threads_opts o = { 0, 1 };
 	hl_thread_list tl;
 	hl_status st;
-	size_t i, n;
 	int code = parse(argc, argv, s, &o);
 
 	if (code)
@@ -279,28 +306,7 @@ int cmd_threads(int argc, char **argv, struct session *s)
 		cli_error(s, "%s: %s", s->dump_path, hl_errmsg(s->heap));
 		return exit_code_for(st);
 	}
-	n = o.top && o.top < tl.count ? (size_t)o.top : tl.count;
-	if (s->format == FMT_TEXT) {
-		for (i = 0; i < n; i++) {
-			if (i)
-				putchar('\n');
-			text_thread(s, &o, &tl.threads[i]);
-		}
-		if (!tl.count)
-			printf("no threads in the dump (no ROOT_THREAD_OBJ records)\n");
-	} else if (s->format == FMT_JSON) {
-		json_header(s, stdout);
-		printf(",\"thread_count\":%zu,\"threads\":[", tl.count);
-		for (i = 0; i < n; i++)
-			json_thread(s, &o, &tl.threads[i], !i);
-		printf("\n]}\n");
-	} else {
-		struct table *tb = table_begin(s, tab_cols, 10, "rows");
-
-		for (i = 0; i < n; i++)
-			tab_thread(s, &o, tb, &tl.threads[i]);
-		table_end(tb, NULL, NULL);
-	}
+	print_threads(s, &o, &tl);
 	hl_thread_list_free(&tl);
 	return EXIT_OK;
 }

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const struct command commands[] = {
@@ -135,10 +136,55 @@ static void on_warn(void *ctx, const char *msg)
 			s->prog, s->dump_path);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A field of /proc/self/status in kB, 0 when unknown. */
+static unsigned long proc_kb(const char *key)
+{
+	char line[256];
+	unsigned long v = 0;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtoul(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+void stats_phase(struct session *s, const char *next)
+{
+	double t = now();
+
+	if (!s->stats)
+		return;
+	if (s->phase[0])
+		fprintf(stderr, "%s: stats: %-12s %7.3f s  rss %6lu MB  anon %6lu MB  peak %6lu MB\n",
+			s->prog, s->phase, t - s->phase_start,
+			proc_kb("VmRSS") / 1024, proc_kb("RssAnon") / 1024,
+			proc_kb("VmHWM") / 1024);
+	snprintf(s->phase, sizeof(s->phase), "%s", next);
+	s->phase_start = t;
+}
+
 static void on_progress(void *ctx, const char *phase, uint64_t done,
 			uint64_t total)
 {
 	struct session *s = ctx;
+
+	if (s->stats && *phase && strcmp(phase, s->phase))
+		stats_phase(s, phase);
 
 	if (!s->progress_tty)
 		return;
@@ -157,6 +203,7 @@ int session_open(struct session *s, int needs)
 	if (!s->dump_path)
 		return cli_usage(s, "%s: no dump given", s->command);
 	o.dump_index = s->dump_index;
+	o.threads = s->threads;
 	o.strict = s->strict;
 	o.tmpdir = s->tmpdir;
 	o.warn = on_warn;
@@ -166,6 +213,7 @@ int session_open(struct session *s, int needs)
 	if (st == HL_OK && (needs & NEED_DOMINATORS))
 		st = hl_compute_dominators(s->heap);
 	on_progress(s, "", 1, 1);
+	stats_phase(s, "command");
 	if (st != HL_OK) {
 		cli_error(s, "%s: %s", s->dump_path, hl_errmsg(s->heap));
 		return exit_code_for(st);
@@ -216,6 +264,16 @@ static int common_options(struct session *s, int *argc, char **argv)
 			if (!v)
 				return cli_usage(s, "--tmpdir: expected a directory"), -1;
 			s->tmpdir = v;
+		} else if (!strcmp(a, "--stats")) {
+			s->stats = 1;
+		} else if (!strncmp(a, "--threads", 9) && (a[9] == '=' || !a[9])) {
+			if (!a[9] && i + 1 < *argc)
+				v = argv[++i];
+			else if (a[9])
+				v = a + 10;
+			if (parse_u64(v, &n) || n > 256)
+				return cli_usage(s, "--threads: expected a number from 0 to 256"), -1;
+			s->threads = (unsigned)n;
 		} else if (!strcmp(a, "--strict")) {
 			s->strict = 1;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -253,7 +311,8 @@ int cmd_help(int argc, char **argv, struct session *s)
 	for (c = commands; c->name; c++)
 		printf("  %-12s %s\n", c->name, c->summary);
 	printf("\ncommon options: --format text|tsv|csv|json, --dump N, --strict,\n"
-	       "  --tmpdir DIR, -q/--quiet\n"
+	       "  --tmpdir DIR, --threads N, --stats (time and memory per phase\n"
+	       "  on stderr), -q/--quiet\n"
 	       "exit codes: 0 ok, 1 check failed, 2 usage, 3 unreadable dump,\n"
 	       "  4 out of memory, 5 no such object\n");
 	return EXIT_OK;
@@ -267,6 +326,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	s.prog = "heaplens";
+	s.start = now();
 	if (common_options(&s, &argc, argv))
 		return EXIT_USAGE;
 	s.progress_tty = !s.quiet && isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
@@ -282,8 +342,15 @@ int main(int argc, char **argv)
 	if (!c->name)
 		return cli_usage(&s, "'%s' is not a heaplens command", argv[1]);
 	s.command = c->name;
+	stats_phase(&s, "start");
 	code = c->fn(argc - 1, argv + 1, &s);
+	stats_phase(&s, "report");
 	code = finish_output(&s, code);
+	if (s.stats) {
+		stats_phase(&s, "");
+		fprintf(stderr, "%s: stats: total wall %.3f s, peak rss %lu MB\n", s.prog,
+			now() - s.start, proc_kb("VmHWM") / 1024);
+	}
 	hl_close(s.heap);
 	return code;
 }

@@ -95,6 +95,21 @@ int hl_object_field(const hl_heap *h, hl_obj o, const char *name,
 	return 0;
 }
 
+/* The shortest %g text that reads back as the same float or double, as
+ * Java prints them. */
+static void shortest(double v, int is_float, char *buf, size_t len)
+{
+	int p;
+
+	for (p = is_float ? 6 : 15; p < (is_float ? 9 : 17); p++) {
+		snprintf(buf, len, "%.*g", p, v);
+		if (is_float ? (float)strtod(buf, NULL) == (float)v
+			     : strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, len, "%.*g", p, v);
+}
+
 char *hl_format_value(int type, uint64_t bits, char *buf, size_t len)
 {
 	union { uint32_t u; float f; } f32;
@@ -114,8 +129,8 @@ char *hl_format_value(int type, uint64_t bits, char *buf, size_t len)
 		else
 			snprintf(buf, len, "'\\u%04x'", (unsigned)bits);
 		break;
-	case HL_T_FLOAT: f32.u = (uint32_t)bits; snprintf(buf, len, "%g", f32.f); break;
-	case HL_T_DOUBLE: f64.u = bits; snprintf(buf, len, "%g", f64.d); break;
+	case HL_T_FLOAT: f32.u = (uint32_t)bits; shortest(f32.f, 1, buf, len); break;
+	case HL_T_DOUBLE: f64.u = bits; shortest(f64.d, 0, buf, len); break;
 	case HL_T_BYTE: snprintf(buf, len, "%d", (int8_t)bits); break;
 	case HL_T_SHORT: snprintf(buf, len, "%d", (int16_t)bits); break;
 	case HL_T_INT: snprintf(buf, len, "%d", (int32_t)bits); break;

@@ -1,6 +1,11 @@
 /*
- * strings.c - what is inside strings and arrays: array elements, duplicate
- * strings, strings found by a regular expression.
+ * strings.c - what is inside strings and arrays: array elements, names in
+ * modified UTF-8 made well-formed, string lengths, duplicate strings,
+ * strings found by a regular expression.
+ *
+ * Strings are decoded here with the positions of String's fields found
+ * once per call (value, coder; count and offset on old JDKs), not once per
+ * String: a pass over millions of Strings does no name lookups.
  *
  * Duplicate strings: one pass over the reachable java.lang.String objects.
  * Each value is decoded to UTF-8 (the same text for a Latin-1 byte[], a
@@ -123,8 +128,17 @@ size_t hl_utf8_clean(const char *in, size_t n, char *out, size_t cap)
 		char tmp[4];
 		size_t k;
 
-		if (!len || !cp) { /* a stray byte, a NUL, C0 80 (modified NUL) */
-			len = p[i] == 0xc0 && i + 1 < n && p[i + 1] == 0x80 ? 2 : 1;
+		if (p[i] == 0xc0 && i + 1 < n && p[i + 1] == 0x80) {
+			/* modified UTF-8's NUL: kept, the escapers print \u0000 */
+			if (o + 2 >= cap)
+				break;
+			memcpy(out + o, "\xc0\x80", 2);
+			o += 2;
+			i += 2;
+			continue;
+		}
+		if (!len || !cp) { /* a stray byte or a raw NUL */
+			len = 1;
 			cp = 0xfffd;
 		} else if (cp >= 0xd800 && cp <= 0xdbff &&
 			   (l2 = mutf8_char(p + i + len, n - i - len, &lo)) == 3 &&

@@ -181,66 +181,82 @@ static hl_stack_local to_public(const struct hl_local *l)
 	return s;
 }
 
+/* The readable frames of a trace (0 without one). */
+static size_t trace_frames(const hl_hprof *hp, uint32_t serial,
+			   const struct hl_trace **tr)
+{
+	*tr = hl_hprof_trace(hp, serial);
+	if (!*tr || (*tr)->frames_off + (uint64_t)(*tr)->nframes * hp->idsize > hp->size)
+		return 0; /* pass 0 checked it; never trust a length read twice */
+	return (*tr)->nframes;
+}
+
+/* Names of frame i of a trace into o (counted only, when counting). */
+static void describe_frame(struct tctx *c, const struct hl_trace *tr, size_t i,
+			   hl_stack_frame *o)
+{
+	const hl_hprof *hp = &c->h->hp;
+	const struct hl_frame *f = hl_hprof_frame_by_id(hp,
+		hl_beid(hp->data + tr->frames_off + i * hp->idsize, hp->idsize));
+
+	memset(o, 0, sizeof(*o));
+	o->class_name = f ? frame_class(c, f->class_serial) : "";
+	o->method = f ? keep_utf8(c, f->method) : "";
+	o->signature = f ? keep_utf8(c, f->sig) : "";
+	o->source = f ? keep_utf8(c, f->source) : "";
+	o->line = f ? f->line : -1;
+}
+
+/* Locals [k, l1) of the current thread at depth `depth`, from cursor *k
+ * (locals are sorted by depth, so one cursor serves every frame). */
+static size_t frame_locals(const hl_graph *g, uint32_t *k, uint32_t l1,
+			   size_t depth, size_t nf, hl_stack_local *out)
+{
+	size_t n = 0;
+
+	while (*k < l1 && g->locals[*k].frame < depth)
+		(*k)++;
+	for (; *k < l1 && g->locals[*k].frame == depth; (*k)++)
+		if (placed(&g->locals[*k], nf))
+			out[n++] = to_public(&g->locals[*k]);
+	return n;
+}
+
 /*
- * Fill one thread's frames and locals at *fr and *lo (NULL when counting),
- * advancing them; counts go to *nfr and *nlo.
+ * Count (c->text NULL) or fill one thread's frames and locals at *fr and
+ * *lo, advancing them; *nfr and *nlo add up what is needed.
  */
-static void one_thread(struct tctx *c, hl_thread_info *t,
-		       hl_stack_frame **fr, hl_stack_local **lo,
-		       size_t *nfr, size_t *nlo)
+static void one_thread(struct tctx *c, hl_thread_info *t, hl_stack_frame **fr,
+		       hl_stack_local **lo, size_t *nfr, size_t *nlo)
 {
 	const hl_graph *g = &c->h->g;
-	const hl_hprof *hp = &c->h->hp;
-	const struct hl_trace *tr = t->trace ? hl_hprof_trace(hp, t->trace) : NULL;
-	size_t nf = tr ? tr->nframes : 0, i;
+	const struct hl_trace *tr;
+	size_t nf = trace_frames(&c->h->hp, t->trace, &tr), i;
 	uint32_t l0 = locals_start(g, t->obj), l1 = l0, k;
+	hl_stack_frame scratch;
 
 	while (l1 < g->nlocals && g->locals[l1].thread == t->obj)
 		l1++;
-	if (tr && tr->frames_off + (uint64_t)nf * hp->idsize > hp->size)
-		nf = 0; /* pass 0 checked it; never trust twice-read lengths */
 	*nfr += nf;
 	*nlo += l1 - l0;
 	t->name = thread_name(c, t->obj);
-	if (!*fr) {
-		for (i = 0; i < nf; i++) {
-			const struct hl_frame *f = hl_hprof_frame_by_id(hp,
-				hl_beid(hp->data + tr->frames_off + i * hp->idsize, hp->idsize));
-
-			if (f) {
-				keep_utf8(c, f->method);
-				keep_utf8(c, f->sig);
-				keep_utf8(c, f->source);
-				frame_class(c, f->class_serial);
-			}
-		}
+	if (!c->text) {
+		for (i = 0; i < nf; i++)
+			describe_frame(c, tr, i, &scratch);
 		return;
 	}
 	t->frames = *fr;
 	t->nframes = nf;
 	for (i = 0, k = l0; i < nf; i++) {
 		hl_stack_frame *o = &(*fr)[i];
-		const struct hl_frame *f = hl_hprof_frame_by_id(hp,
-			hl_beid(hp->data + tr->frames_off + i * hp->idsize, hp->idsize));
 
-		o->class_name = f ? frame_class(c, f->class_serial) : "";
-		o->method = f ? keep_utf8(c, f->method) : "";
-		o->signature = f ? keep_utf8(c, f->sig) : "";
-		o->source = f ? keep_utf8(c, f->source) : "";
-		o->line = f ? f->line : -1;
+		describe_frame(c, tr, i, o);
 		o->locals = *lo;
-		o->nlocals = 0;
-		/* locals are sorted by depth: one cursor serves every frame */
-		while (k < l1 && g->locals[k].frame < i)
-			k++;
-		for (; k < l1 && g->locals[k].frame == i; k++)
-			if (placed(&g->locals[k], nf))
-				(*lo)[o->nlocals++] = to_public(&g->locals[k]);
+		o->nlocals = frame_locals(g, &k, l1, i, nf, *lo);
 		*lo += o->nlocals;
 	}
 	*fr += nf;
 	t->other_locals = *lo;
-	t->nother = 0;
 	for (k = l0; k < l1; k++)
 		if (!placed(&g->locals[k], nf))
 			(*lo)[t->nother++] = to_public(&g->locals[k]);
