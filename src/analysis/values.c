@@ -10,6 +10,7 @@
  * sequences to a terminal.
  */
 #include "analysis/values.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,37 +74,6 @@ int hl_field_read(const hl_graph *g, uint32_t o, const struct hl_fieldpos *f,
 	return 1;
 }
 
-/* UTF-8 of one code point; U+0000 as Java's modified UTF-8 (C0 80), so
- * text stays a C string: the escapers print it as \u0000. */
-static size_t put_utf8(char *out, unsigned cp)
-{
-	if (cp == 0) {
-		out[0] = (char)0xc0;
-		out[1] = (char)0x80;
-		return 2;
-	}
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* UTF-16 units to UTF-8; unit(i) reads unit i. */
 static size_t utf16_to_utf8(const uint8_t *p, uint64_t n, int big_endian,
 			    char *out, size_t cap)
@@ -128,7 +98,7 @@ static size_t utf16_to_utf8(const uint8_t *p, uint64_t n, int big_endian,
 		} else if (u >= 0xd800 && u <= 0xdfff) {
 			u = 0xfffd;
 		}
-		o += put_utf8(out + o, u);
+		o += hl_utf8_put(out + o, u);
 	}
 	out[o] = '\0';
 	return o;
@@ -141,7 +111,7 @@ static size_t latin1_to_utf8(const uint8_t *p, uint64_t n, char *out,
 	uint64_t i;
 
 	for (i = 0; i < n && o + 2 < cap; i++)
-		o += put_utf8(out + o, p[i]);
+		o += hl_utf8_put(out + o, p[i]);
 	out[o] = '\0';
 	return o;
 }

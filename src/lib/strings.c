@@ -22,6 +22,7 @@
  */
 #include "analysis/values.h"
 #include "lib/heap.h"
+#include "util/utf8.h"
 
 #include <regex.h>
 #include <stdlib.h>
@@ -63,58 +64,6 @@ size_t hl_array_values(const hl_heap *h, hl_obj o, uint64_t from,
 
 /* ---- modified UTF-8 to UTF-8 ---- */
 
-/* Decode one sequence of 1 to 3 bytes (no 4-byte forms in modified
- * UTF-8, but accepted); returns its length, 0 if invalid. */
-static size_t mutf8_char(const unsigned char *p, size_t n, unsigned *cp)
-{
-	size_t len, i;
-	unsigned c = p[0];
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) { len = 2; c &= 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { len = 3; c &= 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { len = 4; c &= 0x07; }
-	else return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-static size_t put_cp(char *out, unsigned cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 size_t hl_utf8_clean(const char *in, size_t n, char *out, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)in;
@@ -124,7 +73,7 @@ size_t hl_utf8_clean(const char *in, size_t n, char *out, size_t cap)
 		return 0;
 	while (i < n) {
 		unsigned cp, lo;
-		size_t len = mutf8_char(p + i, n - i, &cp), l2;
+		size_t len = hl_utf8_get(p + i, n - i, &cp, 1), l2;
 		char tmp[4];
 		size_t k;
 
@@ -141,14 +90,14 @@ size_t hl_utf8_clean(const char *in, size_t n, char *out, size_t cap)
 			len = 1;
 			cp = 0xfffd;
 		} else if (cp >= 0xd800 && cp <= 0xdbff &&
-			   (l2 = mutf8_char(p + i + len, n - i - len, &lo)) == 3 &&
+			   (l2 = hl_utf8_get(p + i + len, n - i - len, &lo, 1)) == 3 &&
 			   lo >= 0xdc00 && lo <= 0xdfff) {
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			len += l2;
 		} else if (cp >= 0xd800 && cp <= 0xdfff) {
 			cp = 0xfffd;
 		}
-		k = put_cp(tmp, cp);
+		k = hl_utf8_put(tmp, cp);
 		if (o + k >= cap)
 			break;
 		memcpy(out + o, tmp, k);

@@ -10,34 +10,7 @@
 #include <string.h>
 
 #include "heaplens/heaplens.h"
-
-/* Length of a valid UTF-8 sequence at p (max n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n, unsigned *cp)
-{
-	size_t len, i;
-	unsigned c = p[0];
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) { len = 2; c &= 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { len = 3; c &= 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { len = 4; c &= 0x07; }
-	else return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
+#include "util/utf8.h"
 
 size_t hl_escape(const char *in, size_t n, char *out, size_t cap)
 {
@@ -52,7 +25,7 @@ size_t hl_escape(const char *in, size_t n, char *out, size_t cap)
 		size_t k, len;
 		unsigned cp;
 
-		len = utf8_len(p + i, n - i, &cp);
+		len = hl_utf8_get(p + i, n - i, &cp, 0);
 		if (len == 0 && n - i >= 2 && p[i] == 0xc0 && p[i + 1] == 0x80) {
 			s = "\\u0000"; /* modified UTF-8 NUL */
 			len = 2;
