@@ -40,7 +40,7 @@ typedef struct hl_pathset {
 	size_t *off;
 	size_t count;
 } hl_pathset;
-hl_status hl_paths_find(const hl_graph *g, const hl_hprof *hp,
+hl_status hl_paths_find(const hl_graph *g,
 			const hl_inbound_idx *in, uint32_t target, size_t max,
 			int all_refs, hl_pathset *out, hl_diag *d);
 void hl_pathset_release(hl_pathset *p);

@@ -54,9 +54,8 @@ static enum hl_coll class_kind(const hl_graph *g, uint32_t cls)
 	return COLL_NONE;
 }
 
-enum hl_coll hl_coll_kind(const hl_graph *g, const hl_hprof *hp, uint32_t o)
+enum hl_coll hl_coll_kind(const hl_graph *g, uint32_t o)
 {
-	(void)hp;
 	if (hl_graph_kind(g, o) == K_OBJ_ARRAY)
 		return COLL_ARRAY;
 	if (hl_graph_kind(g, o) != K_INSTANCE)
@@ -84,7 +83,7 @@ struct fslot { uint32_t cls; const char *name; int found; struct hl_fieldpos pos
 static _Thread_local struct fslot fcache[256];
 static _Thread_local const hl_graph *fcache_graph;
 
-static int find_cached(const hl_graph *g, const hl_hprof *hp, uint32_t cls,
+static int find_cached(const hl_graph *g, uint32_t cls,
 		       const char *name, struct hl_fieldpos *out)
 {
 	struct fslot *sl = &fcache[(cls * 31u + (uint32_t)(uintptr_t)name / 8) & 255];
@@ -96,32 +95,32 @@ static int find_cached(const hl_graph *g, const hl_hprof *hp, uint32_t cls,
 	if (sl->name != name || sl->cls != cls) {
 		sl->cls = cls;
 		sl->name = name;
-		sl->found = hl_field_find(g, hp, cls, name, &sl->pos);
+		sl->found = hl_field_find(g, cls, name, &sl->pos);
 	}
 	*out = sl->pos;
 	return sl->found;
 }
 
 /* Object number held by a reference field of o, HL_NONE if null/absent. */
-static uint32_t ref_field(const hl_graph *g, const hl_hprof *hp, uint32_t o,
+static uint32_t ref_field(const hl_graph *g, uint32_t o,
 			  const char *name)
 {
 	struct hl_fieldpos f;
 	uint64_t v;
 
-	if (o == HL_NONE || !find_cached(g, hp, g->cls[o], name, &f) ||
+	if (o == HL_NONE || !find_cached(g, g->cls[o], name, &f) ||
 	    f.type != T_OBJECT || !hl_field_read(g, o, &f, &v) || !v)
 		return HL_NONE;
 	return hl_graph_lookup(g, v);
 }
 
-static uint64_t int_field(const hl_graph *g, const hl_hprof *hp, uint32_t o,
+static uint64_t int_field(const hl_graph *g, uint32_t o,
 			  const char *name)
 {
 	struct hl_fieldpos f;
 	uint64_t v = 0;
 
-	if (find_cached(g, hp, g->cls[o], name, &f) && f.type == T_INT)
+	if (find_cached(g, g->cls[o], name, &f) && f.type == T_INT)
 		hl_field_read(g, o, &f, &v);
 	return (uint64_t)(int32_t)v < (1ull << 31) ? v : 0;
 }
@@ -161,24 +160,24 @@ static uint64_t walk_array(const hl_graph *g, uint32_t a, uint64_t limit,
 }
 
 /* Entries of a hash table: each bucket's chain through `next`. */
-static uint64_t walk_table(const hl_graph *g, const hl_hprof *hp, uint32_t map,
+static uint64_t walk_table(const hl_graph *g, uint32_t map,
 			   int keys_only, hl_elem_fn fn, void *ctx)
 {
-	uint32_t table = ref_field(g, hp, map, "table");
+	uint32_t table = ref_field(g, map, "table");
 	uint64_t n = array_len(g, table), i, count = 0, budget = g->nobj;
 
 	for (i = 0; i < n && budget; i++) {
 		uint32_t e = array_at(g, table, i);
 
 		if (e != HL_NONE && strstr(hl_graph_class_name(g, g->cls[e]), "TreeBin"))
-			e = ref_field(g, hp, e, "first");
+			e = ref_field(g, e, "first");
 		while (e != HL_NONE && budget--) {
-			uint32_t k = ref_field(g, hp, e, "key"), v = k;
+			uint32_t k = ref_field(g, e, "key"), v = k;
 
 			if (!keys_only) { /* ConcurrentHashMap.Node calls it val */
-				v = ref_field(g, hp, e, "value");
+				v = ref_field(g, e, "value");
 				if (v == HL_NONE)
-					v = ref_field(g, hp, e, "val");
+					v = ref_field(g, e, "val");
 			}
 
 			count++;
@@ -186,28 +185,28 @@ static uint64_t walk_table(const hl_graph *g, const hl_hprof *hp, uint32_t map,
 				budget = 0;
 				break;
 			}
-			e = ref_field(g, hp, e, "next");
+			e = ref_field(g, e, "next");
 		}
 	}
 	return count;
 }
 
-uint64_t hl_coll_each(const hl_graph *g, const hl_hprof *hp, uint32_t o,
+uint64_t hl_coll_each(const hl_graph *g, uint32_t o,
 		      hl_elem_fn fn, void *ctx)
 {
-	switch (hl_coll_kind(g, hp, o)) {
+	switch (hl_coll_kind(g, o)) {
 	case COLL_LIST:
-		return walk_array(g, ref_field(g, hp, o, "elementData"),
-				  int_field(g, hp, o, "size"), fn, ctx);
+		return walk_array(g, ref_field(g, o, "elementData"),
+				  int_field(g, o, "size"), fn, ctx);
 	case COLL_DEQUE:
-		return walk_array(g, ref_field(g, hp, o, "elements"), UINT64_MAX,
+		return walk_array(g, ref_field(g, o, "elements"), UINT64_MAX,
 				  fn, ctx);
 	case COLL_MAP:
-		return walk_table(g, hp, o, 0, fn, ctx);
+		return walk_table(g, o, 0, fn, ctx);
 	case COLL_SET: {
-		uint32_t m = ref_field(g, hp, o, "map");
+		uint32_t m = ref_field(g, o, "map");
 
-		return m == HL_NONE ? 0 : walk_table(g, hp, m, 1, fn, ctx);
+		return m == HL_NONE ? 0 : walk_table(g, m, 1, fn, ctx);
 	}
 	case COLL_ARRAY:
 		return walk_array(g, o, UINT64_MAX, fn, ctx);
@@ -216,22 +215,22 @@ uint64_t hl_coll_each(const hl_graph *g, const hl_hprof *hp, uint32_t o,
 	}
 }
 
-uint64_t hl_coll_size(const hl_graph *g, const hl_hprof *hp, uint32_t o)
+uint64_t hl_coll_size(const hl_graph *g, uint32_t o)
 {
-	switch (hl_coll_kind(g, hp, o)) {
+	switch (hl_coll_kind(g, o)) {
 	case COLL_LIST:
-		return int_field(g, hp, o, "size") ? int_field(g, hp, o, "size")
-			: int_field(g, hp, o, "elementCount");
+		return int_field(g, o, "size") ? int_field(g, o, "size")
+			: int_field(g, o, "elementCount");
 	case COLL_DEQUE:
-		return array_len(g, ref_field(g, hp, o, "elements"));
+		return array_len(g, ref_field(g, o, "elements"));
 	case COLL_MAP:
-		return int_field(g, hp, o, "size") ? int_field(g, hp, o, "size")
-			: int_field(g, hp, o, "count") ? int_field(g, hp, o, "count")
-			: array_len(g, ref_field(g, hp, o, "table"));
+		return int_field(g, o, "size") ? int_field(g, o, "size")
+			: int_field(g, o, "count") ? int_field(g, o, "count")
+			: array_len(g, ref_field(g, o, "table"));
 	case COLL_SET: {
-		uint32_t m = ref_field(g, hp, o, "map");
+		uint32_t m = ref_field(g, o, "map");
 
-		return m == HL_NONE ? 0 : int_field(g, hp, m, "size");
+		return m == HL_NONE ? 0 : int_field(g, m, "size");
 	}
 	case COLL_ARRAY:
 		return array_len(g, o);
@@ -255,7 +254,7 @@ static int is_boxed(const char *nm)
 	return 0;
 }
 
-uint64_t hl_content_key(const hl_graph *g, const hl_hprof *hp, uint32_t o)
+uint64_t hl_content_key(const hl_graph *g, uint32_t o)
 {
 	char buf[4096];
 	size_t n;
@@ -263,7 +262,7 @@ uint64_t hl_content_key(const hl_graph *g, const hl_hprof *hp, uint32_t o)
 	if (o == HL_NONE)
 		return 0;
 	if (g->cls[o] == g->cls_string && hl_graph_kind(g, o) == K_INSTANCE) {
-		n = hl_string_text(g, hp, o, sizeof(buf) / 4 - 2, buf, sizeof(buf));
+		n = hl_string_text(g, o, sizeof(buf) / 4 - 2, buf, sizeof(buf));
 		return XXH3_64bits_withSeed(buf, n, 1);
 	}
 	if (hl_graph_kind(g, o) == K_INSTANCE &&
@@ -271,7 +270,7 @@ uint64_t hl_content_key(const hl_graph *g, const hl_hprof *hp, uint32_t o)
 		struct hl_fieldpos f;
 		uint64_t v[2] = { g->cls[o], 0 };
 
-		if (find_cached(g, hp, g->cls[o], "value", &f))
+		if (find_cached(g, g->cls[o], "value", &f))
 			hl_field_read(g, o, &f, &v[1]);
 		return XXH3_64bits_withSeed(v, sizeof(v), 2);
 	}

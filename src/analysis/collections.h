@@ -16,7 +16,7 @@ enum hl_coll {
 };
 
 /* Which collection an object is (by its class or a JDK super class). */
-enum hl_coll hl_coll_kind(const hl_graph *g, const hl_hprof *hp, uint32_t o);
+enum hl_coll hl_coll_kind(const hl_graph *g, uint32_t o);
 const char *hl_coll_name(enum hl_coll k);
 
 /* Called per element: for maps the value and the key (sets: key only);
@@ -27,15 +27,15 @@ typedef int (*hl_elem_fn)(void *ctx, uint32_t value, uint32_t key);
  * walk is bounded by the sizes in the dump: a damaged chain cannot loop
  * forever.
  */
-uint64_t hl_coll_each(const hl_graph *g, const hl_hprof *hp, uint32_t o,
+uint64_t hl_coll_each(const hl_graph *g, uint32_t o,
 		      hl_elem_fn fn, void *ctx);
 /* Element count from the size field (or array length) without walking. */
-uint64_t hl_coll_size(const hl_graph *g, const hl_hprof *hp, uint32_t o);
+uint64_t hl_coll_size(const hl_graph *g, uint32_t o);
 /*
  * A 64-bit key of an object's content: equal strings (by text) and equal
  * boxed numbers (by class and value) get equal keys; any other object its
  * identity.
  */
-uint64_t hl_content_key(const hl_graph *g, const hl_hprof *hp, uint32_t o);
+uint64_t hl_content_key(const hl_graph *g, uint32_t o);
 
 #endif

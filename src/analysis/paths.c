@@ -60,7 +60,7 @@ static int add_path(hl_pathset *p, const uint32_t *parent, uint32_t root,
 	return 0;
 }
 
-hl_status hl_paths_find(const hl_graph *g, const hl_hprof *hp,
+hl_status hl_paths_find(const hl_graph *g,
 			const hl_inbound_idx *in, uint32_t target, size_t max,
 			int all_refs, hl_pathset *out, hl_diag *d)
 {
@@ -70,7 +70,6 @@ hl_status hl_paths_find(const hl_graph *g, const hl_hprof *hp,
 	hl_vec objs;
 	int oom = 0;
 
-	(void)hp;
 	hl_vec_init(&objs, sizeof(uint32_t));
 	memset(out, 0, sizeof(*out));
 	out->off = hl_calloc(max + 2, sizeof(size_t));

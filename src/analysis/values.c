@@ -15,10 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int hl_field_find(const hl_graph *g, const hl_hprof *hp, uint32_t cls,
+int hl_field_find(const hl_graph *g, uint32_t cls,
 		  const char *name, struct hl_fieldpos *out)
 {
-	(void)hp;
 	uint32_t base = 0, c = cls, steps = 0;
 
 	while (c != HL_NONE && steps++ < g->nclasses) {
@@ -170,8 +169,7 @@ struct strpos {
 };
 static _Thread_local struct strpos strpos;
 
-static const struct strpos *string_fields(const hl_graph *g,
-					  const hl_hprof *hp, uint32_t cls)
+static const struct strpos *string_fields(const hl_graph *g, uint32_t cls)
 {
 	static const char *const names[4] = { "value", "coder", "count", "offset" };
 	int i;
@@ -180,15 +178,15 @@ static const struct strpos *string_fields(const hl_graph *g,
 		strpos.g = g;
 		strpos.cls = cls;
 		for (i = 0; i < 4; i++)
-			strpos.has[i] = hl_field_find(g, hp, cls, names[i], &strpos.f[i]);
+			strpos.has[i] = hl_field_find(g, cls, names[i], &strpos.f[i]);
 	}
 	return &strpos;
 }
 
-size_t hl_string_text(const hl_graph *g, const hl_hprof *hp, uint32_t o,
+size_t hl_string_text(const hl_graph *g, uint32_t o,
 		      uint64_t max, char *out, size_t cap)
 {
-	const struct strpos *sp = string_fields(g, hp, g->cls[o]);
+	const struct strpos *sp = string_fields(g, g->cls[o]);
 	uint64_t v = 0, coder = 0, off = 0, count = UINT64_MAX;
 	uint32_t arr;
 

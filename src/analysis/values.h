@@ -10,7 +10,7 @@
 struct hl_fieldpos { uint32_t offset; uint8_t type; };
 
 /* Find a field by name in cls or its supers (the first, nearest one). */
-int hl_field_find(const hl_graph *g, const hl_hprof *hp, uint32_t cls,
+int hl_field_find(const hl_graph *g, uint32_t cls,
 		  const char *name, struct hl_fieldpos *out);
 /* Is class c `ancestor` or one of its subclasses? */
 int hl_is_subclass(const hl_graph *g, uint32_t c, uint32_t ancestor);
@@ -25,7 +25,7 @@ int hl_array_data(const hl_graph *g, uint32_t o, unsigned *type,
 size_t hl_text_of_array(const hl_graph *g, uint32_t o, int utf16_le,
 			uint64_t from, uint64_t count, char *out, size_t cap);
 /* Text of a java.lang.String, at most max characters (UTF-8, not escaped). */
-size_t hl_string_text(const hl_graph *g, const hl_hprof *hp, uint32_t o,
+size_t hl_string_text(const hl_graph *g, uint32_t o,
 		      uint64_t max, char *out, size_t cap);
 
 #endif

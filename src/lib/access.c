@@ -146,11 +146,11 @@ static long thread_name(const hl_heap *h, hl_obj o, size_t max, char *text,
 	uint64_t v;
 	uint32_t s;
 
-	if (!hl_field_find(g, &h->hp, g->cls[o], "name", &f) || f.type != T_OBJECT ||
+	if (!hl_field_find(g, g->cls[o], "name", &f) || f.type != T_OBJECT ||
 	    !hl_field_read(g, o, &f, &v) || !v ||
 	    (s = hl_graph_lookup(g, v)) == HL_NONE || g->cls[s] != g->cls_string)
 		return -1;
-	return (long)hl_string_text(g, &h->hp, s, max, text, cap);
+	return (long)hl_string_text(g, s, max, text, cap);
 }
 
 char *hl_object_preview(const hl_heap *h, hl_obj o, size_t max, char *buf,
@@ -175,7 +175,7 @@ char *hl_object_preview(const hl_heap *h, hl_obj o, size_t max, char *buf,
 	c = g->cls[o];
 	/* ask for enough UTF-16 units for max + 1 characters */
 	if (c == g->cls_string && c != HL_NONE)
-		n = (long)hl_string_text(g, &h->hp, o, 2 * max + 2, text, cap);
+		n = (long)hl_string_text(g, o, 2 * max + 2, text, cap);
 	else if (hl_graph_kind(g, o) == K_PRIM_ARRAY)
 		n = (long)hl_text_of_array(g, o, 0, 0, 2 * max + 2, text, cap) - !*text;
 	else if (g->cls_thread != HL_NONE && hl_graph_kind(g, o) == K_INSTANCE &&

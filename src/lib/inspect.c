@@ -215,7 +215,7 @@ hl_status hl_paths_from_roots(hl_heap *h, hl_obj target, size_t max,
 		return HL_E_NOOBJECT;
 	st = hl_inbound_build(&h->in, &h->g, &h->diag);
 	if (st == HL_OK)
-		st = hl_paths_find(&h->g, &h->hp, &h->in, target, max,
+		st = hl_paths_find(&h->g, &h->in, target, max,
 				   flags & HL_PATH_ALL_REFS, &ps, &h->diag);
 	if (st != HL_OK)
 		return st;
@@ -266,6 +266,6 @@ size_t hl_string_value(const hl_heap *h, hl_obj o, size_t max, char *buf,
 	if (hl_graph_kind(g, o) == K_PRIM_ARRAY)
 		return hl_text_of_array(g, o, 0, 0, max, buf, cap);
 	if (g->cls[o] == g->cls_string && g->cls_string != HL_NONE)
-		return hl_string_text(g, &h->hp, o, max, buf, cap);
+		return hl_string_text(g, o, max, buf, cap);
 	return 0;
 }

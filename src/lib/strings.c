@@ -127,12 +127,12 @@ static int decoder_init(struct decoder *dc, hl_heap *h)
 	memset(dc, 0, sizeof(*dc));
 	dc->g = g;
 	dc->d = &h->diag;
-	if (s == HL_NONE || !hl_field_find(g, &h->hp, s, "value", &dc->value) ||
+	if (s == HL_NONE || !hl_field_find(g, s, "value", &dc->value) ||
 	    dc->value.type != T_OBJECT)
 		return 0;
-	dc->has_coder = hl_field_find(g, &h->hp, s, "coder", &dc->coder);
-	dc->has_window = hl_field_find(g, &h->hp, s, "count", &dc->count) &&
-			 hl_field_find(g, &h->hp, s, "offset", &dc->offset);
+	dc->has_coder = hl_field_find(g, s, "coder", &dc->coder);
+	dc->has_window = hl_field_find(g, s, "count", &dc->count) &&
+			 hl_field_find(g, s, "offset", &dc->offset);
 	return 1;
 }
 

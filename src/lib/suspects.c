@@ -271,7 +271,6 @@ out:
 
 struct counter {
 	const hl_graph *g;
-	const hl_hprof *hp;
 	uint64_t *keys;   /* 0 = empty slot */
 	uint64_t *counts;
 	uint32_t *example;
@@ -284,7 +283,7 @@ static int count_one(void *ctx, uint32_t value, uint32_t key)
 {
 	struct counter *c = ctx;
 	uint32_t o = c->use_keys ? key : value;
-	uint64_t k = hl_content_key(c->g, c->hp, o) | 1, i;
+	uint64_t k = hl_content_key(c->g, o) | 1, i;
 
 	c->total++;
 	for (i = k & c->mask; c->keys[i] && c->keys[i] != k; i = (i + 1) & c->mask)
@@ -371,10 +370,10 @@ static int describe(struct finder *f, uint32_t o, hl_suspect *s)
 static int census(struct finder *f, uint32_t o, hl_suspect *s,
 		  uint64_t stop_at)
 {
-	enum hl_coll kind = hl_coll_kind(f->g, &f->h->hp, o);
-	struct counter c = { f->g, &f->h->hp, NULL, NULL, NULL, 0, 0, 0,
+	enum hl_coll kind = hl_coll_kind(f->g, o);
+	struct counter c = { f->g, NULL, NULL, NULL, 0, 0, 0,
 			     kind == COLL_SET, stop_at };
-	uint64_t size = hl_coll_size(f->g, &f->h->hp, o), slots = 64;
+	uint64_t size = hl_coll_size(f->g, o), slots = 64;
 
 	if (kind == COLL_NONE)
 		return 0;
@@ -387,7 +386,7 @@ static int census(struct finder *f, uint32_t o, hl_suspect *s,
 	if (c.keys && c.counts && c.example) {
 		s->holder = o;
 		s->holder_kind = hl_coll_name(kind);
-		s->elements = hl_coll_each(f->g, &f->h->hp, o, count_one, &c);
+		s->elements = hl_coll_each(f->g, o, count_one, &c);
 		s->distinct = c.distinct;
 		top_values(f, &c, s);
 	}
@@ -402,26 +401,25 @@ static int census(struct finder *f, uint32_t o, hl_suspect *s,
  * that collection backs another (a HashSet's map), the outer one. */
 static void describe_point(struct finder *f, uint32_t ap, hl_suspect *s)
 {
-	const hl_hprof *hp = &f->h->hp;
 	uint32_t x = ap, k, p;
 
 	for (k = 0; k < 4 && x != HL_NONE && x != HL_ROOT; k++) {
-		enum hl_coll kind = hl_coll_kind(f->g, hp, x);
+		enum hl_coll kind = hl_coll_kind(f->g, x);
 
 		if (kind != COLL_NONE && kind != COLL_ARRAY) {
 			p = f->t->idom[x];
 			if (s->path_len >= 2 && s->path[s->path_len - 1] == x)
 				p = s->path[s->path_len - 2]; /* who holds it */
 			if (p != HL_ROOT && p != HL_NONE &&
-			    hl_coll_kind(f->g, hp, p) != COLL_NONE &&
-			    hl_coll_kind(f->g, hp, p) != COLL_ARRAY)
+			    hl_coll_kind(f->g, p) != COLL_NONE &&
+			    hl_coll_kind(f->g, p) != COLL_ARRAY)
 				x = p;
 			describe(f, x, s);
 			return;
 		}
 		x = f->t->idom[x];
 	}
-	if (hl_coll_kind(f->g, hp, ap) == COLL_ARRAY)
+	if (hl_coll_kind(f->g, ap) == COLL_ARRAY)
 		describe(f, ap, s);
 }
 
@@ -498,7 +496,7 @@ static hl_status finish(struct finder *f, hl_suspect *s)
 	st = hl_inbound_build(&f->h->in, f->g, &f->h->diag);
 	if (st != HL_OK)
 		return st;
-	st = hl_paths_find(f->g, &f->h->hp, &f->h->in, target, 1, 0, &ps,
+	st = hl_paths_find(f->g, &f->h->in, target, 1, 0, &ps,
 			   &f->h->diag);
 	if (st != HL_OK)
 		return st;
@@ -602,7 +600,7 @@ static int below(const struct finder *f, uint32_t a, uint32_t b)
 			return 1;
 		a = f->t->idom[a];
 		if (a == HL_NONE || a == HL_ROOT ||
-		    hl_coll_kind(f->g, &f->h->hp, a) == COLL_NONE)
+		    hl_coll_kind(f->g, a) == COLL_NONE)
 			return a == b;
 	}
 	return 0;
@@ -645,9 +643,9 @@ static int owned(struct finder *f, uint32_t o)
 {
 	uint32_t p = f->t->idom[o];
 
-	return hl_coll_kind(f->g, &f->h->hp, o) == COLL_ARRAY && p != HL_ROOT &&
-	       p != HL_NONE && hl_coll_kind(f->g, &f->h->hp, p) != COLL_NONE &&
-	       hl_coll_kind(f->g, &f->h->hp, p) != COLL_ARRAY;
+	return hl_coll_kind(f->g, o) == COLL_ARRAY && p != HL_ROOT &&
+	       p != HL_NONE && hl_coll_kind(f->g, p) != COLL_NONE &&
+	       hl_coll_kind(f->g, p) != COLL_ARRAY;
 }
 
 static hl_status few_distinct(struct finder *f)
@@ -665,11 +663,11 @@ static hl_status few_distinct(struct finder *f)
 			continue;
 		/* lists, deques and arrays: a map's values may repeat by
 		 * design (a HashSet's map holds one value), a set's cannot */
-		switch (hl_coll_kind(g, &f->h->hp, o)) {
+		switch (hl_coll_kind(g, o)) {
 		case COLL_LIST: case COLL_DEQUE: case COLL_ARRAY: break;
 		default: continue;
 		}
-		size = hl_coll_size(g, &f->h->hp, o);
+		size = hl_coll_size(g, o);
 		if (size < f->opt->min_elements || owned(f, o))
 			continue;
 		memset(&probe, 0, sizeof(probe));
@@ -740,7 +738,7 @@ static hl_status static_outliers(struct finder *f, uint64_t total)
 			r.coll = hl_graph_lookup(g, id);
 			if (r.coll == HL_NONE)
 				continue;
-			k = hl_coll_kind(g, &f->h->hp, r.coll);
+			k = hl_coll_kind(g, r.coll);
 			if (k == COLL_NONE || k == COLL_ARRAY)
 				continue;
 			r.owner = o;
