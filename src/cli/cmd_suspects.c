@@ -342,12 +342,10 @@ int cmd_suspects(int argc, char **argv, struct session *s)
 		cli_error(s, "%s: %s", s->dump_path, hl_errmsg(s->heap));
 		return exit_code_for(st);
 	}
-	if (top && top < n)
-		n = top;
 	if (s->format == FMT_JSON)
-		print_json(s, v, n);
+		print_json(s, v, top && top < n ? top : n);
 	else
-		print_text(s, v, n);
-	hl_suspects_free(v, n > 0 ? n : 0);
+		print_text(s, v, top && top < n ? top : n);
+	hl_suspects_free(v, n);
 	return EXIT_OK;
 }
