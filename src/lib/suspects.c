@@ -274,10 +274,50 @@ struct counter {
 	uint64_t *keys;   /* 0 = empty slot */
 	uint64_t *counts;
 	uint32_t *example;
+	uint32_t *first;  /* ordinal of the value's first appearance */
 	uint64_t mask, distinct, total;
 	int use_keys;     /* sets: count keys, maps: values */
 	uint64_t stop_at; /* stop once this many distinct values are seen */
+	int full;         /* the table could not grow */
 };
+
+/* Double the census table (open addressing, linear probing). */
+static int grow(struct counter *c)
+{
+	uint64_t slots = (c->mask + 1) * 2, i, j;
+	uint64_t *keys = hl_calloc(slots, sizeof(uint64_t));
+	uint64_t *counts = hl_calloc(slots, sizeof(uint64_t));
+	uint32_t *example = hl_calloc(slots, sizeof(uint32_t));
+	uint32_t *first = hl_calloc(slots, sizeof(uint32_t));
+
+	if (!keys || !counts || !example || !first || slots > (1u << 27)) {
+		free(keys);
+		free(counts);
+		free(example);
+		free(first);
+		return -1;
+	}
+	for (i = 0; i <= c->mask; i++) {
+		if (!c->keys[i])
+			continue;
+		for (j = c->keys[i] & (slots - 1); keys[j]; j = (j + 1) & (slots - 1))
+			;
+		keys[j] = c->keys[i];
+		counts[j] = c->counts[i];
+		example[j] = c->example[i];
+		first[j] = c->first[i];
+	}
+	free(c->keys);
+	free(c->counts);
+	free(c->example);
+	free(c->first);
+	c->keys = keys;
+	c->counts = counts;
+	c->example = example;
+	c->first = first;
+	c->mask = slots - 1;
+	return 0;
+}
 
 static int count_one(void *ctx, uint32_t value, uint32_t key)
 {
@@ -286,13 +326,16 @@ static int count_one(void *ctx, uint32_t value, uint32_t key)
 	uint64_t k = hl_content_key(c->g, o) | 1, i;
 
 	c->total++;
+	if (c->distinct * 2 >= c->mask && grow(c))
+		c->full = 1;
 	for (i = k & c->mask; c->keys[i] && c->keys[i] != k; i = (i + 1) & c->mask)
 		;
 	if (!c->keys[i]) {
-		if (c->distinct * 2 >= c->mask)
+		if (c->full)
 			return 0; /* table full: stop counting new values */
 		c->keys[i] = k;
 		c->example[i] = o;
+		c->first[i] = (uint32_t)c->total;
 		c->distinct++;
 	}
 	c->counts[i]++;
@@ -326,7 +369,9 @@ static void top_values(struct finder *f, struct counter *c, hl_suspect *s)
 
 		for (i = 0; i <= c->mask; i++)
 			if (c->keys[i] && c->counts[i] &&
-			    (best == UINT64_MAX || c->counts[i] > c->counts[best]))
+			    (best == UINT64_MAX || c->counts[i] > c->counts[best] ||
+			     (c->counts[i] == c->counts[best] &&
+			      c->first[i] < c->first[best])))
 				best = i;
 		if (best == UINT64_MAX)
 			break;
@@ -371,19 +416,18 @@ static int census(struct finder *f, uint32_t o, hl_suspect *s,
 		  uint64_t stop_at)
 {
 	enum hl_coll kind = hl_coll_kind(f->g, o);
-	struct counter c = { f->g, NULL, NULL, NULL, 0, 0, 0,
-			     kind == COLL_SET, stop_at };
-	uint64_t size = hl_coll_size(f->g, o), slots = 64;
+	struct counter c = { f->g, NULL, NULL, NULL, NULL, 0, 0, 0,
+			     kind == COLL_SET, stop_at, 0 };
+	uint64_t slots = 1024; /* grows as distinct values come */
 
 	if (kind == COLL_NONE)
 		return 0;
-	while (slots < 2 * size + 64 && slots < (1u << 26))
-		slots *= 2;
 	c.mask = slots - 1;
 	c.keys = hl_calloc(slots, sizeof(uint64_t));
 	c.counts = hl_calloc(slots, sizeof(uint64_t));
 	c.example = hl_calloc(slots, sizeof(uint32_t));
-	if (c.keys && c.counts && c.example) {
+	c.first = hl_calloc(slots, sizeof(uint32_t));
+	if (c.keys && c.counts && c.example && c.first) {
 		s->holder = o;
 		s->holder_kind = hl_coll_name(kind);
 		s->elements = hl_coll_each(f->g, o, count_one, &c);
@@ -393,6 +437,7 @@ static int census(struct finder *f, uint32_t o, hl_suspect *s,
 	free(c.keys);
 	free(c.counts);
 	free(c.example);
+	free(c.first);
 	return s->holder != HL_NONE;
 }
 
