@@ -29,6 +29,13 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
 void hl_inbound_release(hl_inbound_idx *in);
 
 
+/* Scratch space for searches over all objects: two arrays of one u32 per
+ * object, allocated on first use and reused by later searches (fresh
+ * allocations of this size cost page faults each time). */
+typedef struct hl_scratch { uint32_t *a, *b; } hl_scratch;
+int hl_scratch_get(hl_scratch *s, const hl_graph *g);
+void hl_scratch_release(hl_scratch *s);
+
 /*
  * Shortest paths from GC roots to target (breadth-first over inbound
  * references), one per root reached, at most max.  paths[k] is a list of
@@ -40,9 +47,9 @@ typedef struct hl_pathset {
 	size_t *off;
 	size_t count;
 } hl_pathset;
-hl_status hl_paths_find(const hl_graph *g,
-			const hl_inbound_idx *in, uint32_t target, size_t max,
-			int all_refs, hl_pathset *out, hl_diag *d);
+hl_status hl_paths_find(const hl_graph *g, const hl_inbound_idx *in,
+			uint32_t target, size_t max, int all_refs,
+			hl_scratch *ws, hl_pathset *out, hl_diag *d);
 void hl_pathset_release(hl_pathset *p);
 
 /* Semi-NCA over the reachable graph; see dominators.c. */

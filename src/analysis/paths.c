@@ -7,7 +7,8 @@
  * on until max roots are met, so the paths come nearest root first.  Links
  * MAT leaves out (Reference.referent, Finalizer.unfinalized) are not
  * followed unless asked: an object held only weakly then has no path.
- * Memory: two arrays of one u32 per object, for this query only.
+ * Memory: two arrays of one u32 per object, the caller's scratch space
+ * when given (reused across queries), else for this query only.
  */
 #include "analysis/analysis.h"
 
@@ -60,21 +61,38 @@ static int add_path(hl_pathset *p, const uint32_t *parent, uint32_t root,
 	return 0;
 }
 
-hl_status hl_paths_find(const hl_graph *g,
-			const hl_inbound_idx *in, uint32_t target, size_t max,
-			int all_refs, hl_pathset *out, hl_diag *d)
+int hl_scratch_get(hl_scratch *s, const hl_graph *g)
 {
-	uint32_t *parent = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
-	uint32_t *queue = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
-	uint32_t head = 0, tail = 0;
+	if (!s->a)
+		s->a = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
+	if (!s->b)
+		s->b = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
+	return s->a && s->b ? 0 : -1;
+}
+
+void hl_scratch_release(hl_scratch *s)
+{
+	free(s->a);
+	free(s->b);
+	s->a = s->b = NULL;
+}
+
+hl_status hl_paths_find(const hl_graph *g, const hl_inbound_idx *in,
+			uint32_t target, size_t max, int all_refs,
+			hl_scratch *ws, hl_pathset *out, hl_diag *d)
+{
+	hl_scratch own = { NULL, NULL }, *sp = ws ? ws : &own;
+	uint32_t *parent, *queue, head = 0, tail = 0;
 	hl_vec objs;
 	int oom = 0;
 
 	hl_vec_init(&objs, sizeof(uint32_t));
 	memset(out, 0, sizeof(*out));
 	out->off = hl_calloc(max + 2, sizeof(size_t));
-	if (!parent || !queue || !out->off)
+	if (hl_scratch_get(sp, g) || !out->off)
 		goto fail;
+	parent = sp->a;
+	queue = sp->b;
 	memset(parent, 0xff, (size_t)g->nobj * sizeof(uint32_t));
 	parent[target] = target;
 	queue[tail++] = target;
@@ -99,13 +117,11 @@ hl_status hl_paths_find(const hl_graph *g,
 	}
 	if (oom)
 		goto fail;
-	free(parent);
-	free(queue);
+	hl_scratch_release(&own);
 	out->objs = objs.data;
 	return HL_OK;
 fail:
-	free(parent);
-	free(queue);
+	hl_scratch_release(&own);
 	hl_vec_release(&objs);
 	hl_pathset_release(out);
 	return hl_fail(d, HL_E_NOMEM, "out of memory for paths");

@@ -216,7 +216,7 @@ hl_status hl_paths_from_roots(hl_heap *h, hl_obj target, size_t max,
 	st = hl_inbound_build(&h->in, &h->g, &h->diag);
 	if (st == HL_OK)
 		st = hl_paths_find(&h->g, &h->in, target, max,
-				   flags & HL_PATH_ALL_REFS, &ps, &h->diag);
+				   flags & HL_PATH_ALL_REFS, NULL, &ps, &h->diag);
 	if (st != HL_OK)
 		return st;
 	*out = hl_calloc(ps.count + 1, sizeof(hl_path));

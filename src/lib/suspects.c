@@ -39,6 +39,7 @@ struct finder {
 	const hl_suspect_options *opt;
 	hl_vec out;            /* hl_suspect */
 	uint32_t *bfs_parent;  /* shortest-path tree from the roots, lazily */
+	hl_scratch ws;         /* for path and referrer searches */
 };
 
 static int jdk_name(const char *nm)
@@ -232,16 +233,17 @@ out:
 static uint32_t find_referrer(struct finder *f, uint32_t start)
 {
 	const hl_graph *g = f->g;
-	uint32_t *queue, head = 0, tail = 0, found = HL_NONE;
-	uint8_t *seen;
+	uint32_t *queue, *seen, head = 0, tail = 0, found = HL_NONE;
 	const hl_obj *in;
 
 	if (hl_inbound(f->h, start, &in), !f->h->in.start)
 		return HL_NONE;
-	queue = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
-	seen = hl_calloc(g->nobj + 1, 1);
-	if (!queue || !seen)
-		goto out;
+	if (hl_scratch_get(&f->ws, g))
+		return HL_NONE;
+	/* the scratch pages are reused, so clearing them is cheap */
+	queue = f->ws.b;
+	seen = f->ws.a;
+	memset(seen, 0, (size_t)g->nobj * sizeof(uint32_t));
 	seen[start] = 1;
 	queue[tail++] = start;
 	while (head < tail && head < 1000000 && found == HL_NONE) {
@@ -261,9 +263,6 @@ static uint32_t find_referrer(struct finder *f, uint32_t start)
 				queue[tail++] = u;
 		}
 	}
-out:
-	free(queue);
-	free(seen);
 	return found;
 }
 
@@ -541,7 +540,7 @@ static hl_status finish(struct finder *f, hl_suspect *s)
 	st = hl_inbound_build(&f->h->in, f->g, &f->h->diag);
 	if (st != HL_OK)
 		return st;
-	st = hl_paths_find(f->g, &f->h->in, target, 1, 0, &ps,
+	st = hl_paths_find(f->g, &f->h->in, target, 1, 0, &f->ws, &ps,
 			   &f->h->diag);
 	if (st != HL_OK)
 		return st;
@@ -841,7 +840,8 @@ static int cmp_suspect(const void *a, const void *b)
 hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
 			   hl_suspect **out, size_t *count)
 {
-	struct finder f = { { 0 }, h, &h->g, &h->dom, opt, { 0 }, NULL };
+	struct finder f = { { 0 }, h, &h->g, &h->dom, opt, { 0 }, NULL,
+			    { NULL, NULL } };
 	uint64_t total = hl_total_heap(h);
 	hl_status st;
 	size_t i;
@@ -867,6 +867,7 @@ hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
 			st = finish(&f, &HL_VEC_AT(&f.out, hl_suspect, i));
 	}
 	free(f.bfs_parent);
+	hl_scratch_release(&f.ws);
 	hl_vec_release(&f.census);
 	if (st != HL_OK) {
 		hl_suspects_free(f.out.data, f.out.len);
