@@ -54,23 +54,48 @@ static enum hl_coll class_kind(const hl_graph *g, uint32_t cls)
 	return COLL_NONE;
 }
 
+static int is_boxed(const char *nm)
+{
+	static const char *const boxes[] = {
+		"java.lang.Integer", "java.lang.Long", "java.lang.Short",
+		"java.lang.Byte", "java.lang.Character", "java.lang.Boolean",
+		"java.lang.Double", "java.lang.Float",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(boxes) / sizeof(boxes[0]); i++)
+		if (!strcmp(nm, boxes[i]))
+			return 1;
+	return 0;
+}
+
+#define BOXED 0x80 /* in the per-class cache: a boxed number class */
+
+/* The per-class cache: collection kind, and BOXED. */
+static unsigned class_info(const hl_graph *g, uint32_t cls)
+{
+	if (!g->coll_kind) { /* a cache of the graph's, filled once */
+		uint8_t *k = hl_malloc_array(g->nclasses + 1, 1);
+		uint32_t c;
+
+		if (!k)
+			return class_kind(g, cls) |
+			       (is_boxed(hl_graph_class_name(g, cls)) ? BOXED : 0);
+		for (c = 0; c < g->nclasses; c++)
+			k[c] = (uint8_t)(class_kind(g, c) |
+				(is_boxed(hl_graph_class_name(g, c)) ? BOXED : 0));
+		((hl_graph *)g)->coll_kind = k;
+	}
+	return g->coll_kind[cls];
+}
+
 enum hl_coll hl_coll_kind(const hl_graph *g, uint32_t o)
 {
 	if (hl_graph_kind(g, o) == K_OBJ_ARRAY)
 		return COLL_ARRAY;
 	if (hl_graph_kind(g, o) != K_INSTANCE)
 		return COLL_NONE;
-	if (!g->coll_kind) { /* a cache of the graph's, filled once */
-		uint8_t *k = hl_malloc_array(g->nclasses + 1, 1);
-		uint32_t c;
-
-		if (!k)
-			return class_kind(g, g->cls[o]);
-		for (c = 0; c < g->nclasses; c++)
-			k[c] = (uint8_t)class_kind(g, c);
-		((hl_graph *)g)->coll_kind = k;
-	}
-	return (enum hl_coll)g->coll_kind[g->cls[o]];
+	return (enum hl_coll)(class_info(g, g->cls[o]) & ~BOXED);
 }
 
 /*
@@ -239,34 +264,20 @@ uint64_t hl_coll_size(const hl_graph *g, uint32_t o)
 	}
 }
 
-static int is_boxed(const char *nm)
-{
-	static const char *const boxes[] = {
-		"java.lang.Integer", "java.lang.Long", "java.lang.Short",
-		"java.lang.Byte", "java.lang.Character", "java.lang.Boolean",
-		"java.lang.Double", "java.lang.Float",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(boxes) / sizeof(boxes[0]); i++)
-		if (!strcmp(nm, boxes[i]))
-			return 1;
-	return 0;
-}
-
 uint64_t hl_content_key(const hl_graph *g, uint32_t o)
 {
-	char buf[4096];
-	size_t n;
+	const uint8_t *data;
+	uint64_t len;
+	unsigned enc;
 
 	if (o == HL_NONE)
 		return 0;
-	if (g->cls[o] == g->cls_string && hl_graph_kind(g, o) == K_INSTANCE) {
-		n = hl_string_text(g, o, sizeof(buf) / 4 - 2, buf, sizeof(buf));
-		return XXH3_64bits_withSeed(buf, n, 1);
-	}
-	if (hl_graph_kind(g, o) == K_INSTANCE &&
-	    is_boxed(hl_graph_class_name(g, g->cls[o]))) {
+	/* a String by its encoded bytes: within one dump a text has one
+	 * encoding, so equal bytes and encoding mean equal text */
+	if (g->cls[o] == g->cls_string && hl_graph_kind(g, o) == K_INSTANCE &&
+	    hl_string_raw(g, o, &data, &len, &enc))
+		return XXH3_64bits_withSeed(data, len, 10 + enc);
+	if (hl_graph_kind(g, o) == K_INSTANCE && (class_info(g, g->cls[o]) & BOXED)) {
 		struct hl_fieldpos f;
 		uint64_t v[2] = { g->cls[o], 0 };
 

@@ -183,24 +183,64 @@ static const struct strpos *string_fields(const hl_graph *g, uint32_t cls)
 	return &strpos;
 }
 
+/* A String's value array, coder, offset and count (count UINT64_MAX: the
+ * whole array); 0 when it has no value array. */
+static int string_parts(const hl_graph *g, uint32_t o, uint32_t *arr,
+			uint64_t *coder, uint64_t *off, uint64_t *count)
+{
+	const struct strpos *sp = string_fields(g, g->cls[o]);
+	uint64_t v = 0;
+
+	*coder = *off = 0;
+	*count = UINT64_MAX;
+	if (!sp->has[0] || !hl_field_read(g, o, &sp->f[0], &v) || !v)
+		return 0;
+	*arr = hl_graph_lookup(g, v);
+	if (*arr == HL_NONE)
+		return 0;
+	if (sp->has[1])
+		hl_field_read(g, o, &sp->f[1], coder);
+	if (sp->has[2] && hl_field_read(g, o, &sp->f[2], count) && sp->has[3])
+		hl_field_read(g, o, &sp->f[3], off);
+	return 1;
+}
+
 size_t hl_string_text(const hl_graph *g, uint32_t o,
 		      uint64_t max, char *out, size_t cap)
 {
-	const struct strpos *sp = string_fields(g, g->cls[o]);
-	uint64_t v = 0, coder = 0, off = 0, count = UINT64_MAX;
+	uint64_t coder, off, count;
 	uint32_t arr;
 
 	out[0] = '\0';
-	if (!sp->has[0] || !hl_field_read(g, o, &sp->f[0], &v) || !v)
+	if (!string_parts(g, o, &arr, &coder, &off, &count))
 		return 0;
-	arr = hl_graph_lookup(g, v);
-	if (arr == HL_NONE)
-		return 0;
-	if (sp->has[1])
-		hl_field_read(g, o, &sp->f[1], &coder);
-	if (sp->has[2] && hl_field_read(g, o, &sp->f[2], &count) && sp->has[3])
-		hl_field_read(g, o, &sp->f[3], &off);
 	if (count > max)
 		count = max;
 	return hl_text_of_array(g, arr, coder == 1, off, count, out, cap);
+}
+
+int hl_string_raw(const hl_graph *g, uint32_t o, const uint8_t **data,
+		  uint64_t *len, unsigned *enc)
+{
+	uint64_t coder, off, count, n;
+	unsigned type, es;
+	uint32_t arr;
+
+	if (!string_parts(g, o, &arr, &coder, &off, &count) ||
+	    !hl_array_data(g, arr, &type, data, &n) ||
+	    (type != T_CHAR && type != T_BYTE))
+		return 0;
+	*enc = type == T_CHAR ? 2 : coder == 1;
+	if (*enc == 1) { /* JDK 9+ UTF-16 bytes: no offset/count fields */
+		*len = n;
+		return 1;
+	}
+	es = type == T_CHAR ? 2 : 1;
+	if (off > n)
+		off = n;
+	if (count > n - off)
+		count = n - off;
+	*data += off * es;
+	*len = count * es;
+	return 1;
 }

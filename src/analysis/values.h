@@ -24,6 +24,11 @@ int hl_array_data(const hl_graph *g, uint32_t o, unsigned *type,
  * `from`; utf16_le: a byte[] holding little-endian UTF-16. */
 size_t hl_text_of_array(const hl_graph *g, uint32_t o, int utf16_le,
 			uint64_t from, uint64_t count, char *out, size_t cap);
+/* A String's encoded content, for hashing: the bytes of its value (the
+ * offset/count slice of old JDKs) and the encoding (0 Latin-1, 1 UTF-16
+ * little-endian bytes, 2 char[]).  0 when it has none. */
+int hl_string_raw(const hl_graph *g, uint32_t o, const uint8_t **data,
+		  uint64_t *len, unsigned *enc);
 /* Text of a java.lang.String, at most max characters (UTF-8, not escaped). */
 size_t hl_string_text(const hl_graph *g, uint32_t o,
 		      uint64_t max, char *out, size_t cap);
