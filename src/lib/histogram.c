@@ -98,8 +98,8 @@ oom:
 }
 
 /* Keep the rows with objects, and (reachable histogram, by class) the
- * classes whose class object is reachable: a class without instances can
- * still hold much in its statics. */
+ * classes whose reachable class object has static fields: a class without
+ * instances can still hold much in its statics. */
 static void compact(const hl_graph *g, hl_histogram *t, int by, int unreachable)
 {
 	size_t i, k = 0;
@@ -109,7 +109,8 @@ static void compact(const hl_graph *g, hl_histogram *t, int by, int unreachable)
 		uint32_t co = by == HL_BY_CLASS ? g->classes[r->cls].obj : HL_NONE;
 
 		if (r->instances || (!unreachable && co != HL_NONE &&
-				     (g->flags[co] & F_REACHABLE)))
+				     (g->flags[co] & F_REACHABLE) &&
+				     g->classes[r->cls].class_shallow))
 			t->rows[k++] = t->rows[i];
 	}
 	t->count = k;
