@@ -188,23 +188,30 @@ static uint64_t walk_array(const hl_graph *g, uint32_t a, uint64_t limit,
 static uint64_t walk_table(const hl_graph *g, uint32_t map,
 			   int keys_only, hl_elem_fn fn, void *ctx)
 {
-	uint32_t table = ref_field(g, map, "table");
+	uint32_t table = ref_field(g, map, "table"), last_cls = HL_NONE;
 	uint64_t n = array_len(g, table), i, count = 0, budget = g->nobj;
+	int tree_bin = 0;
 
 	for (i = 0; i < n && budget; i++) {
 		uint32_t e = array_at(g, table, i);
 
-		if (e != HL_NONE && strstr(hl_graph_class_name(g, g->cls[e]), "TreeBin"))
+		if (e != HL_NONE && g->cls[e] != last_cls) {
+			last_cls = g->cls[e];
+			tree_bin = strstr(hl_graph_class_name(g, last_cls), "TreeBin") != NULL;
+		}
+		if (e != HL_NONE && tree_bin)
 			e = ref_field(g, e, "first");
 		while (e != HL_NONE && budget--) {
-			uint32_t k = ref_field(g, e, "key"), v = k;
+			uint32_t k = HL_NONE, v = HL_NONE;
 
-			if (!keys_only) { /* ConcurrentHashMap.Node calls it val */
+			/* only what is counted: a set's keys, a map's values */
+			if (keys_only) {
+				k = ref_field(g, e, "key");
+			} else { /* ConcurrentHashMap.Node calls it val */
 				v = ref_field(g, e, "value");
 				if (v == HL_NONE)
 					v = ref_field(g, e, "val");
 			}
-
 			count++;
 			if (fn(ctx, v, k)) {
 				budget = 0;

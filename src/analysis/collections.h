@@ -19,8 +19,9 @@ enum hl_coll {
 enum hl_coll hl_coll_kind(const hl_graph *g, uint32_t o);
 const char *hl_coll_name(enum hl_coll k);
 
-/* Called per element: for maps the value and the key (sets: key only);
- * returns nonzero to stop the walk. */
+/* Called per element: for maps the value (key HL_NONE: not read), for sets
+ * the element as key (value HL_NONE), for lists and arrays the element as
+ * value; returns nonzero to stop the walk. */
 typedef int (*hl_elem_fn)(void *ctx, uint32_t value, uint32_t key);
 /*
  * Walk the elements; returns how many were visited (entries for maps).  A

@@ -256,6 +256,19 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 	g->counts[HL_ENT_KIND(e)]++;
 }
 
+/* As MAT does, a class whose loader object is not in the dump is taken to
+ * be loaded by the bootstrap loader (the synthetic <system class loader>).
+ * Like any dangling reference, this is normal, not damage: no warning. */
+static void orphan_loaders(hl_graph *g)
+{
+	uint32_t c;
+
+	for (c = 0; c < g->nclass_ids; c++)
+		if (g->classes[c].loader_id &&
+		    hl_graph_lookup(g, g->classes[c].loader_id) == HL_NONE)
+			g->classes[c].loader_id = 0;
+}
+
 hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 {
 	struct classify cx = { 0, HL_NONE, 0, 0 };
@@ -268,6 +281,7 @@ hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
 	for (o = 0; o < g->nobj; o++)
 		classify_one(g, &cx, o, d);
+	orphan_loaders(g);
 	if (cx.unknown > 3)
 		hl_warnf(d, "%llu objects in all have a class that is not in the dump",
 			 (unsigned long long)cx.unknown);

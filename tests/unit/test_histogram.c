@@ -517,6 +517,43 @@ static void test_retained_class_object_above_instance(void **state)
 	hl_close(h);
 }
 
+/* MAT takes a class whose loader object is missing from the dump as loaded
+ * by the bootstrap loader: it groups with <system class loader>. */
+static void test_missing_loader_is_bootstrap(void **state)
+{
+	struct hstate *s = *state;
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	uint64_t orphan, inst;
+	char path[UT_PATH_MAX], name[256];
+	hl_histogram t;
+	hl_heap *h;
+
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	orphan = hw_node_class(w, "com/example/Orphan", 1);
+	hw_class_set_loader(w, orphan, 0x7777000); /* no such object */
+	inst = hw_alloc(w, 24);
+	hw_class_dump_all(w);
+	hw_root_sticky_class(w, jdk.object);
+	hw_root_sticky_class(w, jdk.klass);
+	hw_root_sticky_class(w, jdk.class_loader);
+	hw_node(w, orphan, inst, (uint64_t[]){ 0 });
+	hw_root_jni_global(w, inst, 0);
+	hw_heap_dump_end(w);
+	hw_save(w, ut_join(path, sizeof path, s->dir, "orphan.hprof"));
+	hw_free(w);
+
+	h = ut_open(path);
+	assert_int_equal(hl_class_loader_id(h, class_of_id(h, orphan)), 0);
+	hl_class_loader_name(h, class_of_id(h, orphan), name, sizeof name);
+	assert_string_equal(name, "<system class loader>");
+	assert_int_equal(hl_histogram_build(h, HL_BY_LOADER, 0, &t), HL_OK);
+	assert_int_equal(t.count, 1);
+	hl_histogram_free(&t);
+	hl_close(h);
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, heap_setup, heap_teardown)
 
 int main(void)
@@ -527,6 +564,7 @@ int main(void)
 		TEST(test_unreachable_histogram),
 		TEST(test_by_package),
 		TEST(test_by_loader),
+		TEST(test_missing_loader_is_bootstrap),
 		TEST(test_sort),
 		TEST(test_retained_per_class),
 		TEST(test_retained_every_row),
