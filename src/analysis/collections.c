@@ -136,7 +136,7 @@ static uint32_t ref_field(const hl_graph *g, uint32_t o,
 	if (o == HL_NONE || !find_cached(g, g->cls[o], name, &f) ||
 	    f.type != T_OBJECT || !hl_field_read(g, o, &f, &v) || !v)
 		return HL_NONE;
-	return hl_graph_lookup(g, v);
+	return hl_graph_ref_at(g, o, f.offset, v);
 }
 
 static uint64_t int_field(const hl_graph *g, uint32_t o,

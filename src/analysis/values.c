@@ -195,7 +195,7 @@ static int string_parts(const hl_graph *g, uint32_t o, uint32_t *arr,
 	*count = UINT64_MAX;
 	if (!sp->has[0] || !hl_field_read(g, o, &sp->f[0], &v) || !v)
 		return 0;
-	*arr = hl_graph_lookup(g, v);
+	*arr = hl_graph_ref_at(g, o, sp->f[0].offset, v);
 	if (*arr == HL_NONE)
 		return 0;
 	if (sp->has[1])

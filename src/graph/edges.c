@@ -128,3 +128,37 @@ hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d)
 		hl_vec_release(&p[k].to);
 	return st;
 }
+
+/*
+ * The object a reference field of instance o points to, from the resolved
+ * edges instead of an id lookup: the edges of an instance are its non-null
+ * reference fields in layout order, so the field's rank among the non-null
+ * ones is its position.  When the counts disagree (a dangling reference
+ * was dropped, or a thread's locals follow), look the id up instead.
+ */
+uint32_t hl_graph_ref_at(const hl_graph *g, uint32_t o, uint32_t offset,
+			 uint64_t id)
+{
+	const struct hl_class *c = &g->classes[g->cls[o]];
+	const struct hl_reffield *rf = (const struct hl_reffield *)g->refs.data + c->refs;
+	const uint8_t *r = g->data + HL_ENT_OFF(&g->ent[o]);
+	unsigned idsz = g->idsize;
+	uint32_t nbytes = hl_be32(r + 1 + 2 * idsz + 4), i, total = 0, rank = HL_NONE;
+
+	if (!g->edge_to || (g->flags[o] & (F_LOCALS | F_SYNTH)) ||
+	    hl_graph_kind(g, o) != K_INSTANCE)
+		return hl_graph_lookup(g, id);
+	r += 1 + 2 * idsz + 8;
+	for (i = 0; i < c->nrefs; i++) {
+		if ((uint64_t)rf[i].offset + idsz > nbytes)
+			continue;
+		if (!hl_beid(r + rf[i].offset, idsz))
+			continue;
+		if (rf[i].offset == offset)
+			rank = total;
+		total++;
+	}
+	if (rank == HL_NONE || total != g->edge_start[o + 1] - g->edge_start[o])
+		return hl_graph_lookup(g, id);
+	return g->edge_to[g->edge_start[o] + rank];
+}

@@ -153,6 +153,11 @@ hl_status hl_sizes_infer(hl_graph *g, hl_diag *d);
 hl_status hl_objects_classify(hl_graph *g, hl_diag *d);
 hl_status hl_roots_build(hl_graph *g, const hl_scan *sc, hl_diag *d);
 hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d);
+/* Target of the reference field at byte offset `offset` of instance o,
+ * whose raw value is id (not 0), read from the resolved edges when they
+ * line up, else looked up. */
+uint32_t hl_graph_ref_at(const hl_graph *g, uint32_t o, uint32_t offset,
+			 uint64_t id);
 hl_status hl_reach_mark(hl_graph *g, hl_diag *d);
 
 /* The class object an object refers to, HL_NONE when its class has none. */

@@ -384,6 +384,7 @@ static void top_values(struct finder *f, struct counter *c, hl_suspect *s)
 
 static int census(struct finder *f, uint32_t o, hl_suspect *s,
 		  uint64_t stop_at);
+static int full_census(struct finder *f, uint32_t o, hl_suspect *s);
 
 /* Fill the holder fields of s from collection o, counting it only once. */
 static int describe(struct finder *f, uint32_t o, hl_suspect *s)
@@ -403,9 +404,91 @@ static int describe(struct finder *f, uint32_t o, hl_suspect *s)
 			return 1;
 		}
 	}
-	if (!census(f, o, s, UINT64_MAX))
+	if (!full_census(f, o, s))
 		return 0;
 	hl_vec_push(&f->census, s);
+	return 1;
+}
+
+/* A full census gathers (content key, first-seen ordinal | element) of
+ * every element and radix-sorts them: runs of equal keys are the distinct
+ * values, each run's first entry its first appearance.  Sequential memory
+ * access, unlike a hash table as large as the collection. */
+struct gather {
+	const hl_graph *g;
+	hl_vec ents;      /* struct hl_objent: id = key, offk = ordinal << 32 | obj */
+	int use_keys;
+	int oom;
+};
+
+static int gather_one(void *ctx, uint32_t value, uint32_t key)
+{
+	struct gather *ga = ctx;
+	uint32_t o = ga->use_keys ? key : value;
+	struct hl_objent e;
+
+	e.id = hl_content_key(ga->g, o);
+	e.offk = ((uint64_t)ga->ents.len << 32) | o;
+	if (hl_vec_push(&ga->ents, &e)) {
+		ga->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Insert a run into the five most frequent (count desc, first seen asc). */
+static void keep_top(struct hl_value_count *top, uint64_t *first, unsigned *n,
+		     uint64_t count, uint64_t ord, uint32_t obj)
+{
+	unsigned i = *n < 5 ? (*n)++ : 5;
+
+	while (i > 0 && (top[i - 1].count < count ||
+			 (top[i - 1].count == count && first[i - 1] > ord))) {
+		if (i < 5) {
+			top[i] = top[i - 1];
+			first[i] = first[i - 1];
+		}
+		i--;
+	}
+	if (i < 5) {
+		top[i].count = count;
+		top[i].example = obj;
+		first[i] = ord;
+	}
+}
+
+static int full_census(struct finder *f, uint32_t o, hl_suspect *s)
+{
+	enum hl_coll kind = hl_coll_kind(f->g, o);
+	struct gather ga = { f->g, { 0 }, kind == COLL_SET, 0 };
+	const struct hl_objent *e;
+	uint64_t first[5], i, run;
+	unsigned k;
+
+	if (kind == COLL_NONE)
+		return 0;
+	hl_vec_init(&ga.ents, sizeof(struct hl_objent));
+	s->elements = hl_coll_each(f->g, o, gather_one, &ga);
+	if (ga.oom || hl_sort_entries(ga.ents.data, ga.ents.len)) {
+		hl_vec_release(&ga.ents);
+		return 0;
+	}
+	e = ga.ents.data;
+	s->distinct = 0;
+	s->ntop = 0;
+	for (i = 0; i < ga.ents.len; i += run) {
+		for (run = 1; i + run < ga.ents.len && e[i + run].id == e[i].id; run++)
+			;
+		s->distinct++;
+		keep_top(s->top, first, &s->ntop, run, e[i].offk >> 32,
+			 (uint32_t)e[i].offk);
+	}
+	for (k = 0; k < s->ntop; k++)
+		value_text(f->h, s->top[k].example, s->top[k].text,
+			   sizeof(s->top[k].text));
+	s->holder = o;
+	s->holder_kind = hl_coll_name(kind);
+	hl_vec_release(&ga.ents);
 	return 1;
 }
 
@@ -793,7 +876,8 @@ static hl_status static_outliers(struct finder *f, uint64_t total)
 		}
 	}
 	n = v.len;
-	qsort(v.data, n, sizeof(struct statref), cmp_statref);
+	if (n > 1) /* v.data is NULL when there is none: qsort wants non-NULL */
+		qsort(v.data, n, sizeof(struct statref), cmp_statref);
 	for (i = 0; n >= 5 && i < 3; i++) {
 		struct statref *r = &HL_VEC_AT(&v, struct statref, i);
 		uint64_t median = HL_VEC_AT(&v, struct statref, n / 2).retained;
@@ -873,7 +957,8 @@ hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
 		hl_suspects_free(f.out.data, f.out.len);
 		return st;
 	}
-	qsort(f.out.data, f.out.len, sizeof(hl_suspect), cmp_suspect);
+	if (f.out.len > 1) /* f.out.data is NULL when nothing was found */
+		qsort(f.out.data, f.out.len, sizeof(hl_suspect), cmp_suspect);
 	*out = f.out.data;
 	*count = f.out.len;
 	return HL_OK;
