@@ -165,11 +165,38 @@ static uint32_t array_at(const hl_graph *g, uint32_t a, uint64_t i)
 	return v ? hl_graph_lookup(g, v) : HL_NONE;
 }
 
+/* The non-null elements of a whole object array, in order, straight from
+ * the resolved edges: *n is their number, or NULL when some element was
+ * dangling (dropped from the edges) and the array must be read instead. */
+static const uint32_t *array_edges(const hl_graph *g, uint32_t a, uint64_t *n)
+{
+	const uint8_t *r = g->data + hl_graph_record(g, a) + 1 + 2 * g->idsize + 8;
+	uint64_t len = array_len(g, a), i, nonnull = 0;
+
+	if (!g->edge_to)
+		return NULL;
+	for (i = 0; i < len; i++)
+		nonnull += hl_beid(r + i * g->idsize, g->idsize) != 0;
+	if (nonnull != g->edge_start[a + 1] - g->edge_start[a])
+		return NULL;
+	*n = nonnull;
+	return g->edge_to + g->edge_start[a];
+}
+
 static uint64_t walk_array(const hl_graph *g, uint32_t a, uint64_t limit,
 			   hl_elem_fn fn, void *ctx)
 {
 	uint64_t n = array_len(g, a), i, count = 0;
+	const uint32_t *elems;
 
+	if (a == HL_NONE)
+		return 0;
+	if (limit >= n && (elems = array_edges(g, a, &n)) != NULL) {
+		for (i = 0; i < n; i++)
+			if (count++, fn(ctx, elems[i], HL_NONE))
+				break;
+		return count;
+	}
 	if (limit < n)
 		n = limit;
 	for (i = 0; i < n; i++) {
@@ -190,10 +217,11 @@ static uint64_t walk_table(const hl_graph *g, uint32_t map,
 {
 	uint32_t table = ref_field(g, map, "table"), last_cls = HL_NONE;
 	uint64_t n = array_len(g, table), i, count = 0, budget = g->nobj;
+	const uint32_t *heads = table != HL_NONE ? array_edges(g, table, &n) : NULL;
 	int tree_bin = 0;
 
 	for (i = 0; i < n && budget; i++) {
-		uint32_t e = array_at(g, table, i);
+		uint32_t e = heads ? heads[i] : array_at(g, table, i);
 
 		if (e != HL_NONE && g->cls[e] != last_cls) {
 			last_cls = g->cls[e];
