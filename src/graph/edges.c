@@ -60,8 +60,8 @@ static unsigned thread_count(unsigned want, uint32_t nobj)
 		want = 1;
 	if (want > 16)
 		want = 16;
-	if (nobj < 100000)
-		want = 1;
+	if (want > nobj / 4096 + 1) /* a thread is worth a few thousand objects */
+		want = nobj / 4096 + 1;
 	return want;
 }
 
