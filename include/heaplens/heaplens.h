@@ -62,6 +62,11 @@ typedef struct hl_open_options {
 	int strict;         /* any damage (truncation, bad sizes) is an error */
 	const char *tmpdir; /* where gzip input is inflated; NULL: $TMPDIR */
 	unsigned threads;   /* worker threads; 0: the online CPUs */
+	int use_index;      /* map the dump's persistent index when valid */
+	const char *index_dir; /* where indexes live; NULL: next to the dump,
+				* or $XDG_CACHE_HOME/heaplens when that is not
+				* writable */
+	hl_warn_fn note;    /* informational messages (an index rebuilt) */
 	hl_warn_fn warn;
 	hl_progress_fn progress;
 	void *ctx;
@@ -84,6 +89,21 @@ const char *hl_errmsg(const hl_heap *h);
  * whole character) and returns the length written.
  */
 size_t hl_escape(const char *in, size_t n, char *out, size_t cap);
+
+/* ---- the persistent index ---- */
+
+/*
+ * Write the dump's persistent index (hl_open with use_index chose where):
+ * the graph, the edges, the inbound index and the dominator tree, computed
+ * now if they are not yet.  A later hl_open with use_index maps it instead
+ * of parsing.  Failing to write is not fatal to the heap: the reason goes
+ * to err (len bytes), and hl_errmsg() is left as it was.
+ */
+hl_status hl_index_save(hl_heap *h, char *err, size_t len);
+/* Was the heap mapped from its index? */
+int hl_index_loaded(const hl_heap *h);
+/* The index's path ("" when indexes are not used). */
+const char *hl_index_path(const hl_heap *h);
 
 /* ---- facts about the dump (heaplens info) ---- */
 
@@ -453,6 +473,144 @@ enum { HL_MATCH_ICASE = 1 };
 hl_status hl_string_match(hl_heap *h, const char *regex, int flags,
 			  hl_obj **out, size_t *count);
 void hl_string_match_free(hl_obj *objs);
+
+/* ---- checks and diffs ---- */
+
+/*
+ * Does a class name (as hl_class_name gives it) match a pattern?  In the
+ * pattern '*' stands for any run of characters, none included, and every
+ * other character for itself; the whole name must match: "com.acme.*"
+ * matches "com.acme.Foo", "com.acme.cache.Entry$Node" and "com.acme.Foo[]".
+ */
+int hl_class_match(const char *pattern, const char *name);
+
+/*
+ * Retained size of one set: the reachable instances and the class objects
+ * of every class c with sel[c] != 0 (sel has hl_class_count entries), each
+ * object counted once however the classes nest (MAT's retained size of a
+ * set; for one class it is the histogram's retained column).  Needs the
+ * dominator tree (HL_E_STATE otherwise).
+ */
+hl_status hl_classes_retained(hl_heap *h, const unsigned char *sel,
+			      uint64_t *out);
+
+/* Rules of `heaplens check`, one per line of a rule file (docs/cli.md). */
+enum hl_rule_kind {
+	HL_RULE_MAX_HEAP,            /* max-heap SIZE */
+	HL_RULE_MAX_RETAINED,        /* max-retained PATTERN SIZE */
+	HL_RULE_MAX_INSTANCES,       /* max-instances PATTERN COUNT */
+	HL_RULE_MAX_SUSPECT_PERCENT, /* max-suspect-percent PERCENT */
+	HL_RULE_MAX_STRING_WASTE,    /* max-duplicate-string-waste SIZE */
+	HL_RULE_FORBID_CLASS,        /* forbid-class PATTERN */
+	HL_RULE_MAX_GROWTH,          /* max-growth PATTERN SIZE (a baseline) */
+	HL_RULE_KIND_COUNT
+};
+
+typedef struct hl_rule {
+	int kind;             /* enum hl_rule_kind */
+	char *pattern;        /* class pattern; NULL when the rule has none */
+	uint64_t limit;       /* bytes or instances (forbid-class: 0) */
+	double limit_percent; /* max-suspect-percent's limit */
+	char *text;           /* the rule as written, comment removed, blanks
+			       * folded to one space */
+	char *source;         /* where it was read: a file, "--rule" */
+	unsigned line;        /* its line there, from 1 */
+} hl_rule;
+
+/* A list of rules; zero it before the first hl_rules_parse. */
+typedef struct hl_rules {
+	hl_rule *rules;
+	size_t count, cap;
+} hl_rules;
+
+/* The keyword of a rule kind ("max-retained"); "" if out of range. */
+const char *hl_rule_name(int kind);
+enum { HL_RULE_NEEDS_DOMINATORS = 1, HL_RULE_NEEDS_BASELINE = 2 };
+/* What evaluating a rule of this kind needs, as HL_RULE_NEEDS_* bits. */
+int hl_rule_needs(int kind);
+
+/*
+ * Parse rules from len bytes of text and append them to *r.  Blank lines
+ * and comments (from '#' to the end of the line) are skipped.  On the first
+ * bad line: HL_E_USAGE, with "SOURCE:LINE: what is wrong" written to err
+ * (errlen bytes with the NUL); the rules of the lines before it stay in *r.
+ * HL_E_NOMEM when memory is lacking.  Release *r with hl_rules_free.
+ */
+hl_status hl_rules_parse(hl_rules *r, const char *source, const char *text,
+			 size_t len, char *err, size_t errlen);
+void hl_rules_free(hl_rules *r);
+
+typedef struct hl_rule_result {
+	int failed;
+	int64_t value;        /* measured: bytes, instances, or (max-growth)
+			       * the retained growth, negative when it shrank */
+	double percent;       /* max-suspect-percent: the measured percent */
+	uint64_t base_value;  /* max-growth: retained size in the baseline */
+	uint64_t classes;     /* classes matching the pattern */
+	uint64_t members;     /* max-suspect-percent, a group: its members */
+	uint64_t values;      /* max-duplicate-string-waste: values with copies */
+	hl_obj example;       /* forbid-class, max-instances: a matching
+			       * instance; max-suspect-percent: the largest
+			       * single suspect; else HL_NONE */
+	hl_cls example_class; /* its class, or the class of the largest group
+			       * suspect; HL_NONE */
+} hl_rule_result;
+
+/*
+ * Evaluate every rule on h, out[i] for r->rules[i].  base is the baseline
+ * dump for max-growth rules (NULL: such a rule is HL_E_USAGE).  Rules with
+ * HL_RULE_NEEDS_DOMINATORS need the dominator tree of h (and of base)
+ * computed first (HL_E_STATE).  Errors are in hl_errmsg(h).
+ *
+ * max-suspect-percent measures MAT's single and group suspects with the
+ * limit as threshold: the largest of the top-level dominators, and of the
+ * sums per class of the top-level dominators not above the limit; it fails
+ * exactly when `heaplens suspects --threshold LIMIT` reports a single or a
+ * group suspect.
+ */
+hl_status hl_rules_check(hl_heap *h, hl_heap *base, const hl_rules *r,
+			 hl_rule_result *out);
+
+/* How a class of the dump compares with the baseline. */
+enum hl_diff_status { HL_DIFF_SAME, HL_DIFF_CHANGED, HL_DIFF_NEW, HL_DIFF_GONE };
+
+typedef struct hl_diff_row {
+	const char *name;   /* the class name; where a name belongs to several
+			     * classes in a dump, " @ LOADER" is added (see
+			     * hl_diff_build) */
+	int status;         /* enum hl_diff_status */
+	hl_cls base_cls;    /* the class in the baseline, HL_NONE if new */
+	hl_cls cls;         /* the class in the dump, HL_NONE if gone */
+	uint64_t base_instances, instances;
+	uint64_t base_shallow, shallow;
+	uint64_t base_retained, retained;
+} hl_diff_row;
+
+typedef struct hl_diff {
+	hl_diff_row *rows;
+	size_t count;
+	size_t status_count[4]; /* rows by enum hl_diff_status */
+	uint64_t base_instances, instances; /* totals of the two histograms */
+	uint64_t base_shallow, shallow;
+	char *names;            /* storage for loader-qualified names */
+} hl_diff;
+
+/*
+ * Compare the class histograms (reachable objects, retained sizes) of a
+ * baseline and a later dump of the same program.  Classes are matched by
+ * name; where a name belongs to more than one class in either dump, by
+ * "NAME @ LOADER", LOADER being "<system class loader>" or the loader's
+ * class with its name field in parentheses when it has one
+ * ("fixture.Twin @ java.net.URLClassLoader(twin-A)"), and " #2", " #3"...
+ * added in class order if that still repeats.  Both heaps need their
+ * dominator trees (HL_E_STATE).  Rows come sorted by name; names live until
+ * hl_diff_free and the heaps' hl_close.  Errors are in hl_errmsg(h).
+ */
+hl_status hl_diff_build(hl_heap *base, hl_heap *h, hl_diff *out);
+/* Sort by growth, largest first: key HL_SORT_RETAINED, HL_SORT_SHALLOW or
+ * HL_SORT_INSTANCES (ties: the other two, then the name); HL_SORT_NAME. */
+void hl_diff_sort(hl_diff *d, int key);
+void hl_diff_free(hl_diff *d);
 
 #ifdef __cplusplus
 }

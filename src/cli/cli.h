@@ -36,6 +36,8 @@ struct session {
 	char phase[24];          /* the phase --stats is timing */
 	double phase_start;
 	unsigned threads;        /* --threads N (0: online CPUs) */
+	int no_index;            /* --no-index, or HEAPLENS_NO_INDEX=1 */
+	const char *index_dir;   /* --index-dir DIR */
 	double start;
 };
 
@@ -63,6 +65,9 @@ int cmd_path(int argc, char **argv, struct session *s);
 int cmd_show(int argc, char **argv, struct session *s);
 int cmd_threads(int argc, char **argv, struct session *s);
 int cmd_strings(int argc, char **argv, struct session *s);
+int cmd_check(int argc, char **argv, struct session *s);
+int cmd_diff(int argc, char **argv, struct session *s);
+int cmd_index(int argc, char **argv, struct session *s);
 int cmd_help(int argc, char **argv, struct session *s);
 int cmd_version(int argc, char **argv, struct session *s);
 

@@ -41,6 +41,15 @@ const struct command commands[] = {
 	{ "strings", cmd_strings, NEED_HEAP,
 	  "duplicate strings and their waste, or strings matching a regex",
 	  "strings [--min-count N] [--top N] [--match REGEX] [--ignore-case] DUMP" },
+	{ "check", cmd_check, NEED_HEAP,
+	  "check a dump against rules for CI: PASS/FAIL per rule, JUnit XML",
+	  "check (--rules FILE | --rule RULE)... [--baseline BASE] [--junit FILE] DUMP" },
+	{ "diff", cmd_diff, NEED_DOMINATORS,
+	  "compare two dumps class by class: what grew, what is new or gone",
+	  "diff [--sort retained|shallow|instances] [--top N] BASE NEW" },
+	{ "index", cmd_index, NEED_HEAP,
+	  "build the dump's persistent index now (later commands map it)",
+	  "index [--index-dir DIR] DUMP" },
 	{ "help", cmd_help, NEED_NOTHING, "list the commands", "help [COMMAND]" },
 	{ "version", cmd_version, NEED_NOTHING, "print the version", "version" },
 	{ NULL, NULL, 0, NULL, NULL }
@@ -178,6 +187,14 @@ void stats_phase(struct session *s, const char *next)
 	s->phase_start = t;
 }
 
+static void on_note(void *ctx, const char *msg)
+{
+	struct session *s = ctx;
+
+	if (!s->quiet)
+		fprintf(stderr, "%s: note: %s\n", s->prog, msg);
+}
+
 static void on_progress(void *ctx, const char *phase, uint64_t done,
 			uint64_t total)
 {
@@ -204,6 +221,9 @@ int session_open(struct session *s, int needs)
 		return cli_usage(s, "%s: no dump given", s->command);
 	o.dump_index = s->dump_index;
 	o.threads = s->threads;
+	o.use_index = !s->no_index;
+	o.index_dir = s->index_dir;
+	o.note = on_note;
 	o.strict = s->strict;
 	o.tmpdir = s->tmpdir;
 	o.warn = on_warn;
@@ -212,6 +232,14 @@ int session_open(struct session *s, int needs)
 	st = hl_open(s->dump_path, &o, &s->heap);
 	if (st == HL_OK && (needs & NEED_DOMINATORS))
 		st = hl_compute_dominators(s->heap);
+	if (st == HL_OK && o.use_index && !hl_index_loaded(s->heap) &&
+	    *hl_index_path(s->heap) && strcmp(s->command, "index")) {
+		/* the first analysis writes the index every command needs */
+		char err[600];
+
+		if (hl_index_save(s->heap, err, sizeof(err)) != HL_OK)
+			on_note(s, err);
+	}
 	on_progress(s, "", 1, 1);
 	stats_phase(s, "command");
 	if (st != HL_OK) {
@@ -264,6 +292,13 @@ static int common_options(struct session *s, int *argc, char **argv)
 			if (!v)
 				return cli_usage(s, "--tmpdir: expected a directory"), -1;
 			s->tmpdir = v;
+		} else if (!strcmp(a, "--no-index")) {
+			s->no_index = 1;
+		} else if (!strncmp(a, "--index-dir", 11) && (a[11] == '=' || !a[11])) {
+			v = a[11] ? a + 12 : (i + 1 < *argc ? argv[++i] : NULL);
+			if (!v || !*v)
+				return cli_usage(s, "--index-dir: expected a directory"), -1;
+			s->index_dir = v;
 		} else if (!strcmp(a, "--stats")) {
 			s->stats = 1;
 		} else if (!strncmp(a, "--threads", 9) && (a[9] == '=' || !a[9])) {
@@ -311,8 +346,8 @@ int cmd_help(int argc, char **argv, struct session *s)
 	for (c = commands; c->name; c++)
 		printf("  %-12s %s\n", c->name, c->summary);
 	printf("\ncommon options: --format text|tsv|csv|json, --dump N, --strict,\n"
-	       "  --tmpdir DIR, --threads N, --stats (time and memory per phase\n"
-	       "  on stderr), -q/--quiet\n"
+	       "  --tmpdir DIR, --threads N, --no-index, --index-dir DIR,\n"
+	       "  --stats (time and memory per phase on stderr), -q/--quiet\n"
 	       "exit codes: 0 ok, 1 check failed, 2 usage, 3 unreadable dump,\n"
 	       "  4 out of memory, 5 no such object\n");
 	return EXIT_OK;
@@ -327,6 +362,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	s.prog = "heaplens";
 	s.start = now();
+	if (getenv("HEAPLENS_NO_INDEX") && strcmp(getenv("HEAPLENS_NO_INDEX"), "0"))
+		s.no_index = 1;
+	if (getenv("HEAPLENS_INDEX_DIR") && *getenv("HEAPLENS_INDEX_DIR"))
+		s.index_dir = getenv("HEAPLENS_INDEX_DIR");
 	if (common_options(&s, &argc, argv))
 		return EXIT_USAGE;
 	s.progress_tty = !s.quiet && isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);

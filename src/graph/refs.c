@@ -69,8 +69,11 @@ static int next_instance(hl_refit *it, uint64_t *id)
 			}
 			it->p = r + 1 + 2 * idsz + 8;
 			it->n = hl_be32(r + 1 + 2 * idsz + 4); /* field bytes */
-			it->rf = (const struct hl_reffield *)g->refs.data +
-				 g->classes[it->cls].refs;
+			/* refs.data is NULL when no class has a reference
+			 * field: no arithmetic on it then (UBSan). */
+			it->rf = g->classes[it->cls].nrefs ?
+				 (const struct hl_reffield *)g->refs.data +
+				 g->classes[it->cls].refs : NULL;
 			it->i = 0;
 			break;
 		}

@@ -5,7 +5,10 @@
  * (framing) -> choice of dump -> pass 1 (scan) -> graph.  Each stage frees
  * what the next no longer needs (the scan's arrays move into the graph).
  */
+#include "io/identity.h"
 #include "lib/heap.h"
+
+#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,67 @@ const char *hl_strerror(hl_status st)
 	case HL_E_STATE: return "analysis not run";
 	}
 	return "unknown status";
+}
+
+/* The directory part of path ("." when none). */
+static void dir_of(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(out, len, ".");
+	else if (slash == path)
+		snprintf(out, len, "/");
+	else
+		snprintf(out, len, "%.*s", (int)(slash - path), path);
+}
+
+/* mkdir -p of a cache directory, one level under an existing parent. */
+static int cache_dir(char *out, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char parent[4096];
+
+	if (xdg && *xdg)
+		snprintf(parent, sizeof(parent), "%s", xdg);
+	else if (home && *home)
+		snprintf(parent, sizeof(parent), "%s/.cache", home);
+	else
+		return -1;
+	mkdir(parent, 0755);
+	if ((size_t)snprintf(out, len, "%s/heaplens", parent) >= len)
+		return -1;
+	mkdir(out, 0755);
+	return access(out, W_OK);
+}
+
+/* Where the index of this dump lives: DIR/NAME.ID[.dumpN].hlidx with
+ * --index-dir, else DUMP[.dumpN].hlidx when the dump's directory is
+ * writable, else the same name as with --index-dir under
+ * $XDG_CACHE_HOME/heaplens ($HOME/.cache/heaplens).  "" when nowhere. */
+static void index_place(hl_heap *h, const char *path, const hl_open_options *opt)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char dir[4096], suffix[32];
+	int n = 0;
+
+	if (opt->dump_index)
+		snprintf(suffix, sizeof(suffix), ".dump%d.hlidx", opt->dump_index);
+	else
+		snprintf(suffix, sizeof(suffix), ".hlidx");
+	h->index_path[0] = '\0';
+	dir_of(path, dir, sizeof(dir));
+	if (opt->index_dir)
+		snprintf(dir, sizeof(dir), "%s", opt->index_dir);
+	else if (access(dir, W_OK) == 0)
+		n = snprintf(h->index_path, sizeof(h->index_path), "%s%s", path, suffix);
+	else if (cache_dir(dir, sizeof(dir)))
+		return;
+	if (!h->index_path[0])
+		n = snprintf(h->index_path, sizeof(h->index_path), "%s/%s.%016llx%s",
+			     dir, base, (unsigned long long)h->identity, suffix);
+	if (n < 0 || (size_t)n >= sizeof(h->index_path))
+		h->index_path[0] = '\0'; /* too long: no index */
 }
 
 static hl_status choose_dump(hl_heap *h, int want)
@@ -75,7 +139,15 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	h->ctx = opt->ctx;
 	st = hl_source_open(&h->src, path, opt->tmpdir, &h->diag,
 			    opt->progress, opt->ctx);
+	h->note = opt->note;
 	h->diag.strict = opt->strict; /* from here on, a warning is an error */
+	/* --strict parses: an index would replay its warnings, not re-check */
+	if (st == HL_OK && opt->use_index && !opt->strict &&
+	    hl_file_identity(path, &h->identity, &h->diag) == HL_OK) {
+		index_place(h, path, opt);
+		if (h->index_path[0] && hl_index_load(h))
+			return h->diag.status; /* the rest comes from the index */
+	}
 	if (st == HL_OK && h->src.gzip_damage_at && opt->strict)
 		st = hl_fail(&h->diag, HL_E_GZIP,
 			     "offset %llu: damaged or cut gzip data",
@@ -103,6 +175,8 @@ void hl_close(hl_heap *h)
 {
 	if (!h)
 		return;
+	hl_index_detach(h);
+	free(h->diag.log);
 	hl_domtree_release(&h->dom);
 	hl_inbound_release(&h->in);
 	hl_graph_release(&h->g);

@@ -18,7 +18,16 @@ struct hl_heap {
 	hl_inbound_idx in;
 	unsigned dump_index;
 	hl_progress_fn progress;
+	hl_warn_fn note;
 	void *ctx;
+	/* the persistent index (index.c) */
+	uint64_t identity;         /* of the dump file */
+	char index_path[4096];     /* "" when indexes are not used */
+	void *index_map;           /* the mapped index, when loaded */
+	uint64_t index_size;
 };
+
+int hl_index_load(hl_heap *h);
+void hl_index_detach(hl_heap *h);
 
 #endif

@@ -313,9 +313,22 @@ static hl_status fill(struct tctx *c, hl_thread_list *out)
 	hl_stack_frame *fr = NULL;
 	hl_stack_local *lo = NULL;
 	char *block;
+	/* Frames and their text are copied per thread and per frame, so one
+	 * TRACE shared by many threads, or a long name in many frames, makes
+	 * the list quadratic in the dump (an 18 KB dump asked for 1.8 GB and
+	 * 20 s).  Real dumps need a small fraction of their size: refuse more
+	 * than 8 bytes per byte of dump, checked as the count goes so the
+	 * counting stays bounded too. */
+	uint64_t budget = 8 * c->h->hp.size + ((uint64_t)1 << 20);
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		one_thread(c, &out->threads[i], &fr, &lo, &nfr, &nlo);
+		if ((uint64_t)nfr * sizeof(*fr) + (uint64_t)nlo * sizeof(*lo) +
+		    c->text_bytes > budget)
+			return hl_fail(&c->h->diag, HL_E_FORMAT,
+				       "the stack traces of the threads would take more than %llu bytes, 8 per byte of the dump (one TRACE shared by many threads?)",
+				       (unsigned long long)budget);
+	}
 	block = hl_calloc(1, nfr * sizeof(*fr) + nlo * sizeof(*lo) +
 			  c->text_bytes + 1);
 	if (!block)

@@ -32,8 +32,24 @@ void hl_warnf(hl_diag *d, const char *fmt, ...)
 		hl_fail(d, HL_E_FORMAT, "%s (--strict)", buf);
 		return;
 	}
+	hl_diag_log(d, buf);
 	if (d->warn)
 		d->warn(d->ctx, buf);
+}
+
+void hl_diag_log(hl_diag *d, const char *msg)
+{
+	size_t n = strlen(msg) + 1;
+	char *p;
+
+	if (d->log_len + n > HL_LOG_MAX)
+		return;
+	p = realloc(d->log, d->log_len + n);
+	if (!p)
+		return;
+	memcpy(p + d->log_len, msg, n);
+	d->log = p;
+	d->log_len += n;
 }
 
 void hl_vec_init(hl_vec *v, size_t item)

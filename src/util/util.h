@@ -25,11 +25,18 @@ typedef struct hl_diag {
 	hl_warn_fn warn;
 	void *ctx;
 	int strict;            /* a warning is an error (HL_E_FORMAT) */
+	char *log;             /* the warnings' texts, NUL-separated (kept for
+				* the persistent index); at most HL_LOG_MAX */
+	size_t log_len;
 } hl_diag;
+
+#define HL_LOG_MAX 65536
 
 /* Record an error unless one is already recorded; returns the status kept. */
 hl_status hl_fail(hl_diag *d, hl_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Keep a warning's text in d->log. */
+void hl_diag_log(hl_diag *d, const char *msg);
 /* Count a warning and pass it to the callback. */
 void hl_warnf(hl_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

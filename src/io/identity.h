@@ -1,0 +1,13 @@
+/*
+ * identity.h - a cheap fingerprint of a dump file (see identity.c).
+ */
+#ifndef HL_IDENTITY_H
+#define HL_IDENTITY_H
+
+#include <stdint.h>
+
+#include "util/util.h"
+
+hl_status hl_file_identity(const char *path, uint64_t *out, hl_diag *d);
+
+#endif

@@ -1,0 +1,415 @@
+/*
+ * index.c - the persistent index: everything hl_open and the dominator
+ * pass compute, written once to a file and mapped by later runs, so that
+ * a second command on the same dump parses nothing.
+ *
+ * Layout: a header (magic, format version, a hash of this build's struct
+ * layouts, the dump's identity, the file size), a table of sections
+ * (offset, length, XXH3 checksum), then the sections, 64-byte aligned:
+ * first the scalars (the hl_hprof, hl_graph, hl_domtree and hl_inbound_idx
+ * structs as they are, their pointers meaningless on disk), then every
+ * array those structs point to.  On load the whole file is mapped
+ * copy-on-write, every checksum is verified, lengths are checked against
+ * the counts in the scalars, and the pointers are set into the mapping.
+ * The file is written under a temporary name and renamed, so a crash never
+ * leaves a half index; a stale, foreign or damaged index is refused (the
+ * caller rebuilds it), never trusted.  The index is tied to this build and
+ * machine (struct layouts, byte order): another build refuses it.
+ */
+#include "io/identity.h"
+#include "lib/heap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define IDX_MAGIC "HLIDX\r\n\032"
+#define IDX_VERSION 1
+#define IDX_ALIGN 64
+#define MAX_SECT 40
+
+struct idx_header {
+	char magic[8];
+	uint32_t version, nsect;
+	uint64_t layout, identity, total, table_sum;
+};
+
+struct idx_sect { uint64_t off, len, sum; };
+
+struct idx_scalars {
+	hl_hprof hp;
+	hl_graph g;
+	hl_domtree dom;
+	hl_inbound_idx in;
+	uint64_t warnings, log_len;
+	unsigned dump_index;
+};
+
+/* A section: where its pointer lives and how long it must be. */
+struct sect_ref { void **ptr; uint64_t len; };
+
+static uint64_t layout_hash(void)
+{
+	uint64_t v[8] = {
+		sizeof(struct idx_scalars), sizeof(struct hl_class),
+		sizeof(struct hl_objent), sizeof(struct hl_field),
+		sizeof(struct hl_root), sizeof(struct hl_local),
+		IDX_VERSION, 0x0102030405060708ull /* byte order */
+	};
+
+	return XXH3_64bits_withSeed(v, sizeof(v), XXH3_64bits(HL_VERSION_STRING,
+						 sizeof(HL_VERSION_STRING)));
+}
+
+#define VEC(v) { &(v).data, (uint64_t)(v).len * (v).item }
+
+/* The arrays of a heap, in a fixed order, with the lengths its counts say. */
+static unsigned sections(hl_heap *h, struct sect_ref *s)
+{
+	hl_hprof *hp = &h->hp;
+	hl_graph *g = &h->g;
+	hl_domtree *t = &h->dom;
+	uint64_t n = g->nobj;
+	unsigned k = 0;
+
+	s[k++] = (struct sect_ref)VEC(hp->utf8);
+	s[k++] = (struct sect_ref)VEC(hp->loadclass);
+	s[k++] = (struct sect_ref)VEC(hp->frames);
+	s[k++] = (struct sect_ref)VEC(hp->traces);
+	s[k++] = (struct sect_ref)VEC(hp->heaprecs);
+	s[k++] = (struct sect_ref)VEC(hp->dumps);
+	s[k++] = (struct sect_ref){ (void **)&g->classes, (uint64_t)g->nclasses * sizeof(*g->classes) };
+	s[k++] = (struct sect_ref){ (void **)&g->class_ids, (uint64_t)g->nclass_ids * sizeof(*g->class_ids) };
+	s[k++] = (struct sect_ref)VEC(g->fields);
+	s[k++] = (struct sect_ref)VEC(g->refs);
+	s[k++] = (struct sect_ref)VEC(g->statics);
+	s[k++] = (struct sect_ref){ (void **)&g->names.data, g->names.len };
+	s[k++] = (struct sect_ref){ (void **)&g->ent, n * sizeof(*g->ent) };
+	s[k++] = (struct sect_ref){ (void **)&g->cls, n * sizeof(*g->cls) };
+	s[k++] = (struct sect_ref){ (void **)&g->size, n * sizeof(*g->size) };
+	s[k++] = (struct sect_ref){ (void **)&g->flags, n };
+	s[k++] = (struct sect_ref){ (void **)&g->bucket, ((uint64_t)g->nbuckets + 1) * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->roots, (uint64_t)g->nroots * sizeof(*g->roots) };
+	s[k++] = (struct sect_ref){ (void **)&g->root_objs, (uint64_t)g->nroot_objs * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->locals, (uint64_t)g->nlocals * sizeof(*g->locals) };
+	s[k++] = (struct sect_ref){ (void **)&g->thread_serials, 2 * (uint64_t)g->nthreads * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->edge_start, (n + 1) * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->edge_to, g->nedges * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&h->in.start, (n + 2) * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&h->in.from, 0 }; /* length below */
+	s[k++] = (struct sect_ref){ (void **)&t->idom, n * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->retained, n * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->order, (uint64_t)t->n * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->child_start, (n + 2) * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->children, ((uint64_t)t->n + 1) * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&h->diag.log, h->diag.log_len };
+	return k;
+}
+
+/* The inbound index's length is known only once its start array is. */
+static uint64_t inbound_len(const hl_heap *h)
+{
+	return h->in.start ? h->in.start[h->g.nobj] * sizeof(uint32_t) : 0;
+}
+
+/* ---- writing ---- */
+
+static int write_at(int fd, const void *p, uint64_t len, uint64_t off)
+{
+	const uint8_t *b = p;
+
+	while (len) {
+		ssize_t w = pwrite(fd, b, len > (1u << 30) ? (1u << 30) : len, (off_t)off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += w;
+		off += (uint64_t)w;
+		len -= (uint64_t)w;
+	}
+	return 0;
+}
+
+static hl_status write_index(hl_heap *h, int fd, const char *tmp)
+{
+	struct sect_ref s[MAX_SECT];
+	struct idx_sect tab[MAX_SECT + 1];
+	struct idx_scalars sc;
+	struct idx_header hd;
+	unsigned n = sections(h, s), k;
+	uint64_t off;
+
+	s[24].len = inbound_len(h);
+	memset(&sc, 0, sizeof(sc));
+	sc.hp = h->hp;
+	sc.g = h->g;
+	sc.dom = h->dom;
+	sc.in = h->in;
+	sc.warnings = h->diag.warnings;
+	sc.log_len = h->diag.log_len;
+	sc.dump_index = h->dump_index;
+	off = hl_round_up(sizeof(hd) + (n + 1) * sizeof(struct idx_sect), IDX_ALIGN);
+	tab[0] = (struct idx_sect){ off, sizeof(sc), XXH3_64bits(&sc, sizeof(sc)) };
+	if (write_at(fd, &sc, sizeof(sc), off))
+		goto werr;
+	off = hl_round_up(off + sizeof(sc), IDX_ALIGN);
+	for (k = 0; k < n; k++) {
+		const void *p = *s[k].ptr;
+
+		tab[k + 1] = (struct idx_sect){ off, s[k].len,
+			s[k].len ? XXH3_64bits(p, s[k].len) : 0 };
+		if (s[k].len && write_at(fd, p, s[k].len, off))
+			goto werr;
+		off = hl_round_up(off + s[k].len, IDX_ALIGN);
+	}
+	memset(&hd, 0, sizeof(hd));
+	memcpy(hd.magic, IDX_MAGIC, 8);
+	hd.version = IDX_VERSION;
+	hd.nsect = n + 1;
+	hd.layout = layout_hash();
+	hd.identity = h->identity;
+	hd.total = off;
+	hd.table_sum = XXH3_64bits(tab, (n + 1) * sizeof(struct idx_sect));
+	if (write_at(fd, &hd, sizeof(hd), 0) ||
+	    write_at(fd, tab, (n + 1) * sizeof(struct idx_sect), sizeof(hd)) ||
+	    ftruncate(fd, (off_t)off))
+		goto werr;
+	return HL_OK;
+werr:
+	return hl_fail(&h->diag, HL_E_IO, "cannot write the index '%s': %s", tmp,
+		       strerror(errno));
+}
+
+static hl_status save(hl_heap *h);
+
+hl_status hl_index_save(hl_heap *h, char *err, size_t len)
+{
+	hl_diag keep = h->diag;
+	hl_status st;
+
+	/* a failure here is the index's, not the heap's: report it in err
+	 * and leave the heap's first error as it was */
+	h->diag.status = HL_OK;
+	h->diag.strict = 0;
+	st = save(h);
+	if (st != HL_OK && err && len)
+		snprintf(err, len, "%s", h->diag.msg);
+	keep.warnings = h->diag.warnings;
+	h->diag = keep;
+	return st;
+}
+
+static hl_status save(hl_heap *h)
+{
+	char tmp[4200];
+	hl_status st;
+	int fd;
+
+	if (!h->index_path[0])
+		return hl_fail(&h->diag, HL_E_USAGE, "no place for an index");
+	if (h->index_map)
+		return HL_OK; /* it was loaded from there */
+	st = hl_compute_dominators(h);
+	if (st == HL_OK)
+		st = hl_domtree_children(&h->dom, &h->g, &h->diag);
+	if (st != HL_OK)
+		return st;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", h->index_path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return hl_fail(&h->diag, HL_E_IO, "cannot create the index '%s': %s",
+			       tmp, strerror(errno));
+	st = write_index(h, fd, tmp);
+	if (close(fd) && st == HL_OK)
+		st = hl_fail(&h->diag, HL_E_IO, "cannot write the index '%s': %s",
+			     tmp, strerror(errno));
+	if (st == HL_OK && rename(tmp, h->index_path))
+		st = hl_fail(&h->diag, HL_E_IO, "cannot rename the index to '%s': %s",
+			     h->index_path, strerror(errno));
+	if (st != HL_OK)
+		unlink(tmp);
+	return st;
+}
+
+/* ---- loading ---- */
+
+/* Check the mapped index; returns NULL when it is usable, else why not. */
+static const char *check(const uint8_t *m, uint64_t size, uint64_t identity,
+			 const struct idx_sect **tab_out)
+{
+	const struct idx_header *hd = (const void *)m;
+	const struct idx_sect *tab;
+	uint32_t k;
+
+	if (size < sizeof(*hd) || memcmp(hd->magic, IDX_MAGIC, 8))
+		return "is not a heaplens index";
+	if (hd->version != IDX_VERSION || hd->layout != layout_hash())
+		return "was written by another version of heaplens";
+	if (hd->identity != identity)
+		return "is stale: the dump has changed";
+	if (hd->total != size || hd->nsect < 2 || hd->nsect > MAX_SECT + 1 ||
+	    sizeof(*hd) + hd->nsect * sizeof(*tab) > size)
+		return "is damaged (size)";
+	tab = (const void *)(m + sizeof(*hd));
+	if (XXH3_64bits(tab, hd->nsect * sizeof(*tab)) != hd->table_sum)
+		return "is damaged (section table)";
+	for (k = 0; k < hd->nsect; k++) {
+		if (tab[k].off > size || tab[k].len > size - tab[k].off ||
+		    tab[k].off % IDX_ALIGN)
+			return "is damaged (section bounds)";
+		if (tab[k].len && XXH3_64bits(m + tab[k].off, tab[k].len) != tab[k].sum)
+			return "is damaged (checksum)";
+	}
+	if (tab[0].len != sizeof(struct idx_scalars))
+		return "is damaged (scalars)";
+	*tab_out = tab;
+	return NULL;
+}
+
+/* Point the heap's arrays into the mapping; NULL or why not. */
+static const char *attach(hl_heap *h, uint8_t *m, const struct idx_sect *tab,
+			  uint32_t nsect)
+{
+	const struct idx_scalars *sc = (const void *)(m + tab[0].off);
+	struct sect_ref s[MAX_SECT];
+	unsigned n, k;
+
+	h->hp = sc->hp;
+	h->g = sc->g;
+	h->dom = sc->dom;
+	h->in = sc->in;
+	h->dump_index = sc->dump_index;
+	h->diag.log_len = sc->log_len;
+	n = sections(h, s);
+	if (n + 1 != nsect)
+		return "is damaged (sections)";
+	for (k = 0; k < n; k++) {
+		if (k == 24) /* inbound.from: its length needs inbound.start */
+			s[k].len = inbound_len(h);
+		if (s[k].len != tab[k + 1].len)
+			return "is damaged (lengths)";
+		*s[k].ptr = s[k].len ? m + tab[k + 1].off : NULL;
+	}
+	/* vectors own no spare room; caches start empty */
+	h->hp.utf8.cap = h->hp.utf8.len;
+	h->hp.loadclass.cap = h->hp.loadclass.len;
+	h->hp.frames.cap = h->hp.frames.len;
+	h->hp.traces.cap = h->hp.traces.len;
+	h->hp.heaprecs.cap = h->hp.heaprecs.len;
+	h->hp.dumps.cap = h->hp.dumps.len;
+	h->g.fields.cap = h->g.fields.len;
+	h->g.refs.cap = h->g.refs.len;
+	h->g.statics.cap = h->g.statics.len;
+	h->g.names.cap = h->g.names.len;
+	h->g.coll_kind = NULL;
+	h->hp.data = h->g.data = h->src.data;
+	h->hp.size = h->g.data_size = h->src.size;
+	return NULL;
+}
+
+/* The warnings of the first analysis, given again as if parsed now.  The
+ * first `skip` of them came from opening the file (gzip damage), which
+ * this run did again and warned about already. */
+static void replay(hl_heap *h, const uint8_t *m, const struct idx_sect *tab,
+		   uint64_t skip)
+{
+	const struct idx_sect *lg = &tab[((const struct idx_header *)m)->nsect - 1];
+	const char *p = (const char *)m + lg->off, *end = p + lg->len;
+	char line[512];
+
+	while (p < end && lg->len && end[-1] == '\0') {
+		snprintf(line, sizeof(line), "%s", p);
+		if (skip)
+			skip--;
+		else
+			hl_warnf(&h->diag, "%s", line);
+		p += strlen(p) + 1;
+	}
+}
+
+int hl_index_load(hl_heap *h)
+{
+	const struct idx_sect *tab = NULL;
+	const char *why = NULL;
+	struct stat sb;
+	uint8_t *m;
+	char *log = h->diag.log; /* what opening the file logged */
+	size_t log_len = h->diag.log_len;
+	uint64_t seen = h->diag.warnings;
+	int fd = open(h->index_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0; /* none yet */
+	if (fstat(fd, &sb) < 0 || sb.st_size < (off_t)sizeof(struct idx_header)) {
+		close(fd);
+		why = "is damaged (size)";
+		goto refuse;
+	}
+	m = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 0;
+	why = check(m, (uint64_t)sb.st_size, h->identity, &tab);
+	if (!why)
+		why = attach(h, m, tab, ((const struct idx_header *)m)->nsect);
+	if (why) {
+		h->diag.log = log;
+		h->diag.log_len = log_len;
+		memset(&h->hp, 0, sizeof(h->hp));
+		memset(&h->g, 0, sizeof(h->g));
+		memset(&h->dom, 0, sizeof(h->dom));
+		memset(&h->in, 0, sizeof(h->in));
+		munmap(m, (size_t)sb.st_size);
+		goto refuse;
+	}
+	h->index_map = m;
+	h->index_size = (uint64_t)sb.st_size;
+	h->diag.log = log;
+	h->diag.log_len = log_len;
+	replay(h, m, tab, seen);
+	return 1;
+refuse:
+	if (h->note) {
+		char msg[4400];
+
+		snprintf(msg, sizeof(msg), "index '%s' %s; rebuilding it",
+			 h->index_path, why);
+		h->note(h->ctx, msg);
+	}
+	return 0;
+}
+
+/* Forget the pointers into the mapping before the ordinary release. */
+void hl_index_detach(hl_heap *h)
+{
+	struct sect_ref s[MAX_SECT];
+	char *log = h->diag.log; /* the replayed log is the heap's own */
+	unsigned n, k;
+
+	if (!h->index_map)
+		return;
+	n = sections(h, s);
+	for (k = 0; k < n; k++)
+		*s[k].ptr = NULL;
+	h->diag.log = log;
+	munmap(h->index_map, h->index_size);
+	h->index_map = NULL;
+}
+
+int hl_index_loaded(const hl_heap *h)
+{
+	return h->index_map != NULL;
+}
+
+const char *hl_index_path(const hl_heap *h)
+{
+	return h->index_path;
+}

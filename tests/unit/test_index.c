@@ -1,0 +1,183 @@
+/*
+ * test_index.c: the persistent index.  A dump analysed once, its index
+ * written, then opened again from the index gives the same answers (info,
+ * histogram with retained sizes, dominators of every object); a dump that
+ * changed, a damaged index and --strict all fall back to parsing, with a
+ * note for the first two.
+ *
+ * Why: the index is a second way to the same numbers; it must never give
+ * different ones, and never be trusted when it may be wrong.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "unit_util.h"
+
+struct notes { unsigned count; char last[512]; };
+
+static void on_note(void *ctx, const char *msg)
+{
+	struct notes *n = ctx;
+
+	n->count++;
+	snprintf(n->last, sizeof n->last, "%s", msg);
+}
+
+static hl_heap *open_idx(const char *dump, const char *dir, int strict,
+			 struct notes *n)
+{
+	hl_open_options opt;
+	hl_heap *h = NULL;
+
+	memset(&opt, 0, sizeof opt);
+	opt.use_index = 1;
+	opt.index_dir = dir;
+	opt.strict = strict;
+	opt.note = on_note;
+	opt.ctx = n;
+	assert_int_equal(hl_open(dump, &opt, &h), HL_OK);
+	return h;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	size_t len;
+	char *data = ut_read_file(from, &len);
+	FILE *f = fopen(to, "wb");
+
+	assert_non_null(data);
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	free(data);
+}
+
+static void same_answers(hl_heap *a, hl_heap *b)
+{
+	hl_histogram ha, hb;
+	hl_info ia, ib;
+	size_t i;
+	hl_obj o;
+
+	hl_get_info(a, &ia);
+	hl_get_info(b, &ib);
+	assert_int_equal(ia.objects, ib.objects);
+	assert_int_equal(ia.reachable_bytes, ib.reachable_bytes);
+	assert_int_equal(ia.warnings, ib.warnings);
+	assert_int_equal(hl_compute_dominators(a), HL_OK);
+	assert_int_equal(hl_compute_dominators(b), HL_OK);
+	for (o = 0; o < hl_object_count(a); o++) {
+		assert_int_equal(hl_idom(a, o), hl_idom(b, o));
+		assert_int_equal(hl_retained(a, o), hl_retained(b, o));
+	}
+	assert_int_equal(hl_histogram_build(a, HL_BY_CLASS, 0, &ha), HL_OK);
+	assert_int_equal(hl_histogram_build(b, HL_BY_CLASS, 0, &hb), HL_OK);
+	assert_int_equal(ha.count, hb.count);
+	for (i = 0; i < ha.count; i++) {
+		assert_string_equal(ha.rows[i].name, hb.rows[i].name);
+		assert_int_equal(ha.rows[i].retained, hb.rows[i].retained);
+	}
+	hl_histogram_free(&ha);
+	hl_histogram_free(&hb);
+}
+
+static void test_index_lifecycle(void **state)
+{
+	char tmp[UT_PATH_MAX], dump[UT_PATH_MAX], src[UT_PATH_MAX], err[600];
+	struct notes n = { 0, "" };
+	struct timeval tv[2];
+	hl_heap *first, *second, *parsed;
+	FILE *f;
+
+	(void)state;
+	ut_tmpdir_make(tmp, sizeof tmp);
+	ut_join(dump, sizeof dump, tmp, "general.hprof.gz");
+	copy_file(ut_join(src, sizeof src, ut_env_dir("HL_FIXTURES"), "general.hprof.gz"), dump);
+
+	first = open_idx(dump, tmp, 0, &n);
+	assert_false(hl_index_loaded(first));
+	assert_int_equal(hl_index_save(first, err, sizeof err), HL_OK);
+	assert_true(ut_file_exists(hl_index_path(first)));
+
+	second = open_idx(dump, tmp, 0, &n);
+	assert_true(hl_index_loaded(second));
+	assert_int_equal(n.count, 0);
+	same_answers(first, second);
+	hl_close(second);
+
+	/* --strict parses */
+	second = open_idx(dump, tmp, 1, &n);
+	assert_false(hl_index_loaded(second));
+	hl_close(second);
+
+	/* a damaged index is refused, with a note */
+	f = fopen(hl_index_path(first), "r+b");
+	assert_non_null(f);
+	fseek(f, 4096, SEEK_SET);
+	fputc(0x5a ^ fgetc(f), f);
+	fclose(f);
+	second = open_idx(dump, tmp, 0, &n);
+	assert_false(hl_index_loaded(second));
+	assert_int_equal(n.count, 1);
+	assert_non_null(strstr(n.last, "damaged"));
+	assert_int_equal(hl_index_save(second, err, sizeof err), HL_OK);
+	hl_close(second);
+
+	/* a dump that changed makes it stale: another identity, another file
+	 * name under --index-dir; the old one is simply not found */
+	gettimeofday(&tv[0], NULL);
+	tv[1] = tv[0];
+	tv[1].tv_sec += 10;
+	assert_int_equal(utimes(dump, tv), 0);
+	parsed = open_idx(dump, tmp, 0, &n);
+	assert_false(hl_index_loaded(parsed));
+	same_answers(first, parsed);
+	hl_close(parsed);
+	hl_close(first);
+	ut_tmpdir_remove(tmp);
+}
+
+/* Next to the dump (no --index-dir) the name does not change with the
+ * identity: a changed dump finds a stale index and says so. */
+static void test_stale_next_to_dump(void **state)
+{
+	char tmp[UT_PATH_MAX], dump[UT_PATH_MAX], src[UT_PATH_MAX], err[600];
+	struct notes n = { 0, "" };
+	struct timeval tv[2];
+	hl_heap *h;
+
+	(void)state;
+	ut_tmpdir_make(tmp, sizeof tmp);
+	ut_join(dump, sizeof dump, tmp, "idsize4.hprof");
+	copy_file(ut_join(src, sizeof src, ut_env_dir("HL_FIXTURES"), "crafted/idsize4.hprof"), dump);
+	h = open_idx(dump, NULL, 0, &n);
+	assert_int_equal(hl_index_save(h, err, sizeof err), HL_OK);
+	hl_close(h);
+	gettimeofday(&tv[0], NULL);
+	tv[1] = tv[0];
+	tv[1].tv_sec += 10;
+	assert_int_equal(utimes(dump, tv), 0);
+	h = open_idx(dump, NULL, 0, &n);
+	assert_false(hl_index_loaded(h));
+	assert_int_equal(n.count, 1);
+	assert_non_null(strstr(n.last, "stale"));
+	hl_close(h);
+	ut_tmpdir_remove(tmp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_index_lifecycle),
+		cmocka_unit_test(test_stale_next_to_dump),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
