@@ -15,6 +15,9 @@ typedef struct hl_domtree {
 	uint32_t *order;       /* reachable objects, dominators before those
 				* they dominate (a DFS preorder of the graph) */
 	uint64_t total;        /* reachable shallow bytes */
+	/* retained size of each class (its instances and class object, as
+	 * hl_group_retained computes it), when computed; saved in the index */
+	uint64_t *class_retained;
 	/* children lists, built on first use, sorted by retained size */
 	uint32_t *child_start; /* nobj + 2 entries; slot nobj = HL_ROOT */
 	uint32_t *children;

@@ -266,5 +266,6 @@ void hl_domtree_release(hl_domtree *t)
 	free(t->order);
 	free(t->child_start);
 	free(t->children);
+	free(t->class_retained);
 	memset(t, 0, sizeof(*t));
 }

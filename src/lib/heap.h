@@ -28,6 +28,8 @@ struct hl_heap {
 };
 
 int hl_index_load(hl_heap *h);
+/* Retained size per class into h->dom.class_retained (once). */
+hl_status hl_class_retained(hl_heap *h);
 void hl_index_detach(hl_heap *h);
 
 #endif

@@ -116,6 +116,32 @@ static void compact(const hl_graph *g, hl_histogram *t, int by, int unreachable)
 	t->count = k;
 }
 
+hl_status hl_class_retained(hl_heap *h)
+{
+	const hl_graph *g = &h->g;
+	uint32_t *map, i;
+	hl_status st;
+
+	if (h->dom.class_retained)
+		return HL_OK;
+	map = hl_malloc_array(g->nclasses + 1, sizeof(uint32_t));
+	h->dom.class_retained = hl_calloc(g->nclasses + 1, sizeof(uint64_t));
+	if (!map || !h->dom.class_retained) {
+		free(map);
+		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory");
+	}
+	for (i = 0; i < g->nclasses; i++)
+		map[i] = i;
+	st = hl_group_retained(&h->dom, g, g->nclasses, map, g->cls_class,
+			       h->dom.class_retained, &h->diag);
+	free(map);
+	if (st != HL_OK) {
+		free(h->dom.class_retained);
+		h->dom.class_retained = NULL;
+	}
+	return st;
+}
+
 hl_status hl_histogram_build(hl_heap *h, int by, int unreachable,
 			     hl_histogram *t)
 {
@@ -159,15 +185,22 @@ hl_status hl_histogram_build(hl_heap *h, int by, int unreachable,
 		t->total_shallow += hl_graph_shallow(g, i);
 	}
 	if (h->dom.done && !unreachable) {
-		ret = hl_calloc(gr.ngroups + 1, sizeof(uint64_t));
-		if (!ret) {
-			st = hl_fail(&h->diag, HL_E_NOMEM, "out of memory");
-			goto out;
+		if (by == HL_BY_CLASS)
+			st = hl_class_retained(h);
+		if (st == HL_OK && by == HL_BY_CLASS) {
+			for (i = 0; i < gr.ngroups; i++)
+				t->rows[i].retained = h->dom.class_retained[i];
+		} else if (st == HL_OK) {
+			ret = hl_calloc(gr.ngroups + 1, sizeof(uint64_t));
+			if (!ret) {
+				st = hl_fail(&h->diag, HL_E_NOMEM, "out of memory");
+				goto out;
+			}
+			st = hl_group_retained(&h->dom, g, gr.ngroups, gr.map,
+					       gr.map[g->cls_class], ret, &h->diag);
+			for (i = 0; i < gr.ngroups; i++)
+				t->rows[i].retained = ret[i];
 		}
-		st = hl_group_retained(&h->dom, g, gr.ngroups, gr.map,
-				       gr.map[g->cls_class], ret, &h->diag);
-		for (i = 0; i < gr.ngroups; i++)
-			t->rows[i].retained = ret[i];
 	}
 	compact(g, t, by, unreachable);
 out:
