@@ -168,6 +168,8 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 		st = hl_graph_build(&h->g, &h->hp, &sc, &h->diag, opt->progress,
 				    opt->ctx);
 	hl_scan_release(&sc);
+	if (st == HL_OK)
+		hl_source_release_pages(&h->src); /* read again only as needed */
 	return st != HL_OK ? st : h->diag.status;
 }
 
