@@ -123,6 +123,8 @@ typedef struct hl_info {
 	unsigned id_size;          /* 4 or 8 */
 	uint64_t timestamp_ms;     /* dump time, ms since the epoch */
 	uint64_t file_size;        /* bytes on disk */
+	uint64_t fingerprint;      /* of the file's content: XXH3 of its size
+				    * and 17 sampled 4 KiB blocks */
 	uint64_t data_size;        /* bytes of HPROF (after inflation) */
 	int gzip;                  /* input was gzip'd */
 	unsigned gzip_members;     /* gzip members inflated */

@@ -62,6 +62,7 @@ static int collect(const struct session *s, const hl_info *in, struct kv *kv)
 	n = add(kv, n, "id_size", 1, "%u", in->id_size);
 	n = add(kv, n, "dump_time", 0, "%s", ts);
 	n = add(kv, n, "file_size", 1, "%llu", U(in->file_size));
+	n = add(kv, n, "fingerprint", 0, "%016llx", U(in->fingerprint));
 	n = add(kv, n, "uncompressed_size", 1, "%llu", U(in->data_size));
 	n = add(kv, n, "gzip", 0, "%s", in->gzip ? "yes" : "no");
 	if (in->gzip)

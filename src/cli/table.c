@@ -86,8 +86,9 @@ void json_header(const struct session *s, FILE *f)
 		hl_get_info(s->heap, &in);
 		fputs(",\"dump\":{\"path\":", f);
 		json_str(f, s->dump_path);
-		fprintf(f, ",\"file_size\":%llu,\"id_size\":%u,\"timestamp_ms\":%llu,\"dump_index\":%u}",
-			(unsigned long long)in.file_size, in.id_size,
+		fprintf(f, ",\"file_size\":%llu,\"fingerprint\":\"%016llx\",\"id_size\":%u,\"timestamp_ms\":%llu,\"dump_index\":%u}",
+			(unsigned long long)in.file_size,
+			(unsigned long long)in.fingerprint, in.id_size,
 			(unsigned long long)in.timestamp_ms, in.dump_index);
 	}
 }

@@ -1,9 +1,10 @@
 /*
- * identity.c - what tells one dump file from another, cheaply: an XXH3
- * hash of its size, modification time, first 4 KiB and 16 blocks of 4 KiB
- * spread over the file.  A persistent index records it; an index whose
- * identity differs from the dump's is stale.  Reads about 68 KiB whatever
- * the size of the dump.
+ * identity.c - what tells one dump file from another, cheaply.  The
+ * content fingerprint is an XXH3 hash of the file's size, first 4 KiB and
+ * 16 blocks of 4 KiB spread over it (reports print it: the same file gives
+ * the same value anywhere); the identity adds the modification time (a
+ * persistent index records it: an index whose identity differs from the
+ * dump's is stale).  Reads about 68 KiB whatever the size of the dump.
  */
 #include "io/identity.h"
 
@@ -16,7 +17,8 @@
 #define BLOCK 4096
 #define SAMPLES 16
 
-hl_status hl_file_identity(const char *path, uint64_t *out, hl_diag *d)
+hl_status hl_file_identity(const char *path, uint64_t *content,
+			   uint64_t *identity, hl_diag *d)
 {
 	XXH3_state_t *st = XXH3_createState();
 	uint8_t buf[BLOCK];
@@ -34,7 +36,7 @@ hl_status hl_file_identity(const char *path, uint64_t *out, hl_diag *d)
 	meta[1] = (uint64_t)sb.st_mtim.tv_sec;
 	meta[2] = (uint64_t)sb.st_mtim.tv_nsec;
 	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, meta, sizeof(meta));
+	XXH3_64bits_update(st, meta, sizeof(meta[0])); /* the size */
 	for (k = 0; k <= SAMPLES; k++) {
 		off_t at = k == 0 ? 0 : (off_t)((uint64_t)sb.st_size / SAMPLES * (uint64_t)(k - 1));
 		ssize_t n = pread(fd, buf, BLOCK, at);
@@ -42,7 +44,9 @@ hl_status hl_file_identity(const char *path, uint64_t *out, hl_diag *d)
 		if (n > 0)
 			XXH3_64bits_update(st, buf, (size_t)n);
 	}
-	*out = XXH3_64bits_digest(st);
+	*content = XXH3_64bits_digest(st);
+	meta[0] = *content;
+	*identity = XXH3_64bits(meta, sizeof(meta)); /* with the mtime */
 	XXH3_freeState(st);
 	close(fd);
 	return HL_OK;

@@ -8,6 +8,8 @@
 
 #include "util/util.h"
 
-hl_status hl_file_identity(const char *path, uint64_t *out, hl_diag *d);
+/* content: from the size and sampled blocks; identity: content + mtime. */
+hl_status hl_file_identity(const char *path, uint64_t *content,
+			   uint64_t *identity, hl_diag *d);
 
 #endif

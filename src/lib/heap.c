@@ -141,9 +141,13 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 			    opt->progress, opt->ctx);
 	h->note = opt->note;
 	h->diag.strict = opt->strict; /* from here on, a warning is an error */
+	if (st == HL_OK) { /* the dump's fingerprint: for the index and reports */
+		hl_diag quiet = { 0 };
+
+		hl_file_identity(path, &h->fingerprint, &h->identity, &quiet);
+	}
 	/* --strict parses: an index would replay its warnings, not re-check */
-	if (st == HL_OK && opt->use_index && !opt->strict &&
-	    hl_file_identity(path, &h->identity, &h->diag) == HL_OK) {
+	if (st == HL_OK && opt->use_index && !opt->strict && h->identity) {
 		index_place(h, path, opt);
 		if (h->index_path[0] && hl_index_load(h))
 			return h->diag.status; /* the rest comes from the index */
@@ -216,6 +220,7 @@ void hl_get_info(const hl_heap *h, hl_info *o)
 	o->id_size = h->hp.idsize;
 	o->timestamp_ms = h->hp.timestamp;
 	o->file_size = h->src.file_size;
+	o->fingerprint = h->fingerprint;
 	o->data_size = h->src.size;
 	o->gzip = h->src.gzip;
 	o->gzip_members = h->src.gzip_members;

@@ -21,7 +21,8 @@ struct hl_heap {
 	hl_warn_fn note;
 	void *ctx;
 	/* the persistent index (index.c) */
-	uint64_t identity;         /* of the dump file */
+	uint64_t identity;         /* of the dump file, mtime included */
+	uint64_t fingerprint;      /* of its content (size, sampled blocks) */
 	char index_path[4096];     /* "" when indexes are not used */
 	void *index_map;           /* the mapped index, when loaded */
 	uint64_t index_size;
