@@ -183,23 +183,34 @@ static const uint32_t *array_edges(const hl_graph *g, uint32_t a, uint64_t *n)
 	return g->edge_to + g->edge_start[a];
 }
 
-static uint64_t walk_array(const hl_graph *g, uint32_t a, uint64_t limit,
-			   hl_elem_fn fn, void *ctx)
+/* Part k of parts of a range of n items: [*lo, *hi). */
+struct part { unsigned k, n; };
+
+static void slice(struct part p, uint64_t n, uint64_t *lo, uint64_t *hi)
 {
-	uint64_t n = array_len(g, a), i, count = 0;
+	*lo = n * p.k / p.n;
+	*hi = n * (p.k + 1) / p.n;
+}
+
+static uint64_t walk_array(const hl_graph *g, uint32_t a, uint64_t limit,
+			   struct part p, hl_elem_fn fn, void *ctx)
+{
+	uint64_t n = array_len(g, a), i, lo, hi, count = 0;
 	const uint32_t *elems;
 
 	if (a == HL_NONE)
 		return 0;
 	if (limit >= n && (elems = array_edges(g, a, &n)) != NULL) {
-		for (i = 0; i < n; i++)
+		slice(p, n, &lo, &hi);
+		for (i = lo; i < hi; i++)
 			if (count++, fn(ctx, elems[i], HL_NONE))
 				break;
 		return count;
 	}
 	if (limit < n)
 		n = limit;
-	for (i = 0; i < n; i++) {
+	slice(p, n, &lo, &hi);
+	for (i = lo; i < hi; i++) {
 		uint32_t e = array_at(g, a, i);
 
 		if (e != HL_NONE) {
@@ -211,16 +222,100 @@ static uint64_t walk_array(const hl_graph *g, uint32_t a, uint64_t limit,
 	return count;
 }
 
+/* Where an entry class keeps key, value (or val) and next among its
+ * reference fields (indexes into its flattened reference list), cached for
+ * the last entry class seen. */
+struct entry_layout { uint32_t cls; int key, value, next; };
+
+static int ref_index(const hl_graph *g, const struct hl_class *c,
+		     const char *name)
+{
+	const struct hl_reffield *rf = (const struct hl_reffield *)g->refs.data + c->refs;
+	const struct hl_field *f = g->fields.data;
+	uint32_t i;
+
+	for (i = 0; i < c->nrefs; i++)
+		if (!strcmp(g->names.data + f[rf[i].field].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void entry_layout(const hl_graph *g, uint32_t cls, struct entry_layout *l)
+{
+	const struct hl_class *c = &g->classes[cls];
+
+	l->cls = cls;
+	l->key = ref_index(g, c, "key");
+	l->value = ref_index(g, c, "value");
+	if (l->value < 0)
+		l->value = ref_index(g, c, "val"); /* ConcurrentHashMap.Node */
+	l->next = ref_index(g, c, "next");
+}
+
+/*
+ * An entry's key, value and next in one read of its record: the targets
+ * of its non-null reference fields are its resolved edges in order, so a
+ * field's rank among them is its place there (looked up by id instead when
+ * the counts disagree, after a dangling reference).
+ */
+static void entry_refs(const hl_graph *g, uint32_t e, struct entry_layout *l,
+		       uint32_t *key, uint32_t *value, uint32_t *next)
+{
+	const struct hl_class *c;
+	const struct hl_reffield *rf;
+	const uint8_t *r;
+	uint64_t ids[3] = { 0, 0, 0 }, id;
+	uint32_t i, nbytes, rank = 0, at[3] = { 0, 0, 0 }, *out[3] = { key, value, next };
+	unsigned idsz = g->idsize, k;
+	int want[3];
+
+	*key = *value = *next = HL_NONE;
+	if (hl_graph_kind(g, e) != K_INSTANCE || (g->flags[e] & F_SYNTH))
+		return;
+	if (g->cls[e] != l->cls)
+		entry_layout(g, g->cls[e], l);
+	want[0] = l->key;
+	want[1] = l->value;
+	want[2] = l->next;
+	c = &g->classes[g->cls[e]];
+	rf = (const struct hl_reffield *)g->refs.data + c->refs;
+	r = g->data + HL_ENT_OFF(&g->ent[e]);
+	nbytes = hl_be32(r + 1 + 2 * idsz + 4);
+	r += 1 + 2 * idsz + 8;
+	for (i = 0; i < c->nrefs; i++) {
+		if ((uint64_t)rf[i].offset + idsz > nbytes ||
+		    !(id = hl_beid(r + rf[i].offset, idsz)))
+			continue;
+		for (k = 0; k < 3; k++)
+			if (want[k] == (int)i) {
+				ids[k] = id;
+				at[k] = rank;
+			}
+		rank++;
+	}
+	for (k = 0; k < 3; k++) {
+		if (!ids[k])
+			continue;
+		if (rank == g->edge_start[e + 1] - g->edge_start[e] &&
+		    !(g->flags[e] & F_LOCALS))
+			*out[k] = g->edge_to[g->edge_start[e] + at[k]];
+		else
+			*out[k] = hl_graph_lookup(g, ids[k]);
+	}
+}
+
 /* Entries of a hash table: each bucket's chain through `next`. */
-static uint64_t walk_table(const hl_graph *g, uint32_t map,
-			   int keys_only, hl_elem_fn fn, void *ctx)
+static uint64_t walk_table(const hl_graph *g, uint32_t map, int keys_only,
+			   struct part p, hl_elem_fn fn, void *ctx)
 {
 	uint32_t table = ref_field(g, map, "table"), last_cls = HL_NONE;
-	uint64_t n = array_len(g, table), i, count = 0, budget = g->nobj;
+	uint64_t n = array_len(g, table), i, lo, hi, count = 0, budget = g->nobj;
 	const uint32_t *heads = table != HL_NONE ? array_edges(g, table, &n) : NULL;
+	struct entry_layout lay = { HL_NONE, -1, -1, -1 };
 	int tree_bin = 0;
 
-	for (i = 0; i < n && budget; i++) {
+	slice(p, n, &lo, &hi);
+	for (i = lo; i < hi && budget; i++) {
 		uint32_t e = heads ? heads[i] : array_at(g, table, i);
 
 		if (e != HL_NONE && g->cls[e] != last_cls) {
@@ -230,49 +325,50 @@ static uint64_t walk_table(const hl_graph *g, uint32_t map,
 		if (e != HL_NONE && tree_bin)
 			e = ref_field(g, e, "first");
 		while (e != HL_NONE && budget--) {
-			uint32_t k = HL_NONE, v = HL_NONE;
+			uint32_t k, v, nx;
 
+			entry_refs(g, e, &lay, &k, &v, &nx);
 			/* only what is counted: a set's keys, a map's values */
-			if (keys_only) {
-				k = ref_field(g, e, "key");
-			} else { /* ConcurrentHashMap.Node calls it val */
-				v = ref_field(g, e, "value");
-				if (v == HL_NONE)
-					v = ref_field(g, e, "val");
-			}
 			count++;
-			if (fn(ctx, v, k)) {
+			if (fn(ctx, keys_only ? HL_NONE : v, keys_only ? k : HL_NONE)) {
 				budget = 0;
 				break;
 			}
-			e = ref_field(g, e, "next");
+			e = nx;
 		}
 	}
 	return count;
 }
 
-uint64_t hl_coll_each(const hl_graph *g, uint32_t o,
-		      hl_elem_fn fn, void *ctx)
+uint64_t hl_coll_each_part(const hl_graph *g, uint32_t o, unsigned k,
+			   unsigned parts, hl_elem_fn fn, void *ctx)
 {
+	struct part p = { k, parts ? parts : 1 };
+
 	switch (hl_coll_kind(g, o)) {
 	case COLL_LIST:
 		return walk_array(g, ref_field(g, o, "elementData"),
-				  int_field(g, o, "size"), fn, ctx);
+				  int_field(g, o, "size"), p, fn, ctx);
 	case COLL_DEQUE:
 		return walk_array(g, ref_field(g, o, "elements"), UINT64_MAX,
-				  fn, ctx);
+				  p, fn, ctx);
 	case COLL_MAP:
-		return walk_table(g, o, 0, fn, ctx);
+		return walk_table(g, o, 0, p, fn, ctx);
 	case COLL_SET: {
 		uint32_t m = ref_field(g, o, "map");
 
-		return m == HL_NONE ? 0 : walk_table(g, m, 1, fn, ctx);
+		return m == HL_NONE ? 0 : walk_table(g, m, 1, p, fn, ctx);
 	}
 	case COLL_ARRAY:
-		return walk_array(g, o, UINT64_MAX, fn, ctx);
+		return walk_array(g, o, UINT64_MAX, p, fn, ctx);
 	default:
 		return 0;
 	}
+}
+
+uint64_t hl_coll_each(const hl_graph *g, uint32_t o, hl_elem_fn fn, void *ctx)
+{
+	return hl_coll_each_part(g, o, 0, 1, fn, ctx);
 }
 
 uint64_t hl_coll_size(const hl_graph *g, uint32_t o)

@@ -30,6 +30,12 @@ typedef int (*hl_elem_fn)(void *ctx, uint32_t value, uint32_t key);
  */
 uint64_t hl_coll_each(const hl_graph *g, uint32_t o,
 		      hl_elem_fn fn, void *ctx);
+/* Part k of parts of the walk (elements, or hash buckets, split into
+ * equal ranges): the parts in order visit what the whole walk visits, so
+ * threads can walk them at once (the caches this file uses are per
+ * thread; call hl_coll_kind once before starting them). */
+uint64_t hl_coll_each_part(const hl_graph *g, uint32_t o, unsigned k,
+			   unsigned parts, hl_elem_fn fn, void *ctx);
 /* Element count from the size field (or array length) without walking. */
 uint64_t hl_coll_size(const hl_graph *g, uint32_t o);
 /*

@@ -23,6 +23,7 @@
 #include "lib/heap.h"
 
 #include <stdio.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -457,19 +458,87 @@ static void keep_top(struct hl_value_count *top, uint64_t *first, unsigned *n,
 	}
 }
 
+/* One thread's part of a census walk. */
+struct gather_part {
+	struct gather ga;
+	uint32_t coll;
+	unsigned k, parts;
+	uint64_t visited;
+};
+
+static void *gather_run(void *arg)
+{
+	struct gather_part *p = arg;
+
+	p->visited = hl_coll_each_part(p->ga.g, p->coll, p->k, p->parts,
+				       gather_one, &p->ga);
+	return NULL;
+}
+
+/* Walk collection o on up to g->threads threads (big ones only), and join
+ * the parts in order, renumbering first-seen ordinals as one walk would. */
+static int gather_all(struct finder *f, uint32_t o, int use_keys,
+		      struct gather *all, uint64_t *visited)
+{
+	struct gather_part p[8];
+	pthread_t tid[8];
+	unsigned n = f->g->threads ? f->g->threads : 1, k;
+	uint64_t i;
+	int oom;
+
+	if (n > 8)
+		n = 8;
+	if (hl_coll_size(f->g, o) < 50000)
+		n = 1;
+	*visited = 0;
+	for (k = 0; k < n; k++) {
+		p[k] = (struct gather_part){ { f->g, { 0 }, use_keys, 0 }, o, k, n, 0 };
+		hl_vec_init(&p[k].ga.ents, sizeof(struct hl_objent));
+	}
+	for (k = 1; k < n; k++)
+		if (pthread_create(&tid[k], NULL, gather_run, &p[k]))
+			gather_run(&p[k]), tid[k] = 0;
+	gather_run(&p[0]);
+	for (k = 1; k < n; k++)
+		if (tid[k])
+			pthread_join(tid[k], NULL);
+	*all = p[0].ga;
+	oom = all->oom;
+	*visited = p[0].visited;
+	for (k = 1; k < n; k++) {
+		struct hl_objent *e = p[k].ga.ents.data;
+		uint64_t base = all->ents.len; /* entries before this part */
+
+		oom |= p[k].ga.oom;
+		*visited += p[k].visited;
+		for (i = 0; i < p[k].ga.ents.len; i++)
+			e[i].offk += base << 32;
+		if (!oom && p[k].ga.ents.len &&
+		    !hl_vec_reserve(&all->ents, p[k].ga.ents.len)) {
+			memcpy((struct hl_objent *)all->ents.data + all->ents.len, e,
+			       p[k].ga.ents.len * sizeof(*e));
+			all->ents.len += p[k].ga.ents.len;
+		} else if (p[k].ga.ents.len) {
+			oom = 1;
+		}
+		hl_vec_release(&p[k].ga.ents);
+	}
+	all->oom = oom;
+	return !oom;
+}
+
 static int full_census(struct finder *f, uint32_t o, hl_suspect *s)
 {
 	enum hl_coll kind = hl_coll_kind(f->g, o);
-	struct gather ga = { f->g, { 0 }, kind == COLL_SET, 0 };
+	struct gather ga;
 	const struct hl_objent *e;
 	uint64_t first[5], i, run;
 	unsigned k;
 
 	if (kind == COLL_NONE)
 		return 0;
-	hl_vec_init(&ga.ents, sizeof(struct hl_objent));
-	s->elements = hl_coll_each(f->g, o, gather_one, &ga);
-	if (ga.oom || hl_sort_entries(ga.ents.data, ga.ents.len)) {
+	if (!gather_all(f, o, kind == COLL_SET, &ga, &s->elements) ||
+	    hl_sort_entries(ga.ents.data, ga.ents.len)) {
 		hl_vec_release(&ga.ents);
 		return 0;
 	}

@@ -311,8 +311,8 @@ static void super_loop(struct out *o)
 	struct hw_field fa = { 0x400000 + 0x10000, HW_INT }, fb = { 0x400000 + 0x10008, HW_INT };
 	struct hw_class_dump cd;
 	const uint8_t zeros[8] = { 0 };
-	char damage[128];
-	size_t at, instance_at;
+	char damage[200];
+	size_t at, b_at, instance_at;
 
 	hw_utf8(w, 0x410000, "x");
 	hw_utf8(w, 0x410008, "y");
@@ -330,12 +330,13 @@ static void super_loop(struct out *o)
 	cd.class_id = b_id;
 	cd.super_id = a_id;
 	cd.fields = &fb;
-	hw_class_dump(w, &cd);
+	b_at = hw_class_dump(w, &cd);
 	instance_at = hw_instance_dump(w, hw_alloc(w, 24), 0, a_id, zeros, 8);
 	hw_heap_dump_end(w);
 	snprintf(damage, sizeof damage,
 		 "LoopA's super is LoopB and LoopB's super is LoopA (offset: LoopA's CLASS_DUMP; "
-		 "its INSTANCE_DUMP is at %zu)", instance_at);
+		 "LoopB's, where a walk from LoopA closes the loop, is at %zu; "
+		 "LoopA's INSTANCE_DUMP is at %zu)", b_at, instance_at);
 	emit_writer(o, "super-loop.hprof", w, damage, at);
 }
 
@@ -370,6 +371,182 @@ static void missing_end(struct out *o)
 	emit_writer(o, "missing-end.hprof", w,
 		    "1.0.2 dump ends after a complete segment, no HEAP_DUMP_END (accept, perhaps warn)",
 		    hw_size(w));
+}
+
+/* ---- more damage: references lost to a cut, 1.0.1 cuts, short records ---- */
+
+/* An Object[] whose 6 elements are written after it; the file ends 5 bytes
+ * into the first of them, so all 6 are lost: dangling references. */
+static void trunc_refs(struct out *o)
+{
+	struct base b;
+	struct hw_writer *w = base_begin(V102, 4, &b);
+	uint64_t later[6], arr = hw_alloc(w, 64);
+	size_t first_at = 0, i;
+	char damage[200];
+
+	for (i = 0; i < 6; i++)
+		later[i] = hw_alloc(w, 32);
+	hw_root_jni_global(w, arr, 0x5001);
+	hw_obj_array(w, arr, 0, b.jdk.object_array, 6, later);
+	for (i = 0; i < 6; i++) {
+		size_t at = hw_node(w, b.node, later[i], NULL);
+
+		if (i == 0)
+			first_at = at;
+	}
+	hw_heap_dump_end(w);
+	snprintf(damage, sizeof damage,
+		 "an OBJ_ARRAY_DUMP refers to 6 objects written after it; the file ends 5 bytes into "
+		 "the first of them (its HEAP_DUMP_SEGMENT at %zu claims more)", b.segment_at);
+	hw_truncate(w, first_at + 5);
+	emit_writer(o, "trunc-refs-past-cut.hprof", w, damage, first_at);
+}
+
+/* A second HEAP_DUMP_SEGMENT whose 9-byte record header is cut after 5. */
+static void trunc_segment_header(struct out *o)
+{
+	struct base b;
+	struct hw_writer *w = base_begin(V102, 4, &b);
+	size_t at;
+
+	at = hw_heap_begin(w, HW_HEAP_DUMP_SEGMENT);
+	hw_root_unknown(w, b.jdk.string);
+	hw_truncate(w, at + 5);
+	emit_writer(o, "trunc-segment-header.hprof", w,
+		    "file ends 5 bytes into the record header of a second HEAP_DUMP_SEGMENT", at);
+}
+
+/* 1.0.1: one HEAP_DUMP (no segments), the file cut inside a sub-record.
+ * Its u4 length then runs past the end, which a 1.0.1 reader must take
+ * for a wrapped length (MAT reads to the end of the file). */
+static struct hw_writer *v101_dump(struct base *b, size_t *instance_at)
+{
+	struct hw_writer *w = hw_new();
+	uint64_t first;
+	uint32_t i, n = 4;
+
+	hw_header(w, "JAVA PROFILE 1.0.1", 8, UINT64_C(1700000000000));
+	hw_jdk_define(w, &b->jdk);
+	b->node = hw_node_class(w, "com/example/Node", 2);
+	b->segment_at = hw_heap_begin(w, HW_HEAP_DUMP);
+	b->class_at = hw_size(w);
+	hw_class_dump_all(w);
+	first = hw_alloc_block(w, 32, n);
+	hw_root_jni_global(w, first, 0x5000);
+	for (i = 0; i < n; i++) {
+		uint64_t refs[2] = { first + 32 * (uint64_t)((i + 1) % n), 0 };
+		size_t at = hw_node(w, b->node, first + 32 * (uint64_t)i, refs);
+
+		if (i == n / 2)
+			*instance_at = at;
+	}
+	hw_heap_end(w);
+	return w;
+}
+
+static void trunc_v101(struct out *o)
+{
+	struct base b;
+	struct hw_writer *w;
+	size_t at = 0;
+	char damage[200];
+
+	w = v101_dump(&b, &at);
+	snprintf(damage, sizeof damage,
+		 "1.0.1 dump, one HEAP_DUMP (at %zu); the file ends 20 bytes into an INSTANCE_DUMP",
+		 b.segment_at);
+	hw_truncate(w, at + 20);
+	emit_writer(o, "trunc-v101-instance.hprof", w, damage, at);
+	w = v101_dump(&b, &at);
+	snprintf(damage, sizeof damage,
+		 "1.0.1 dump, one HEAP_DUMP (at %zu); the file ends 30 bytes into its first CLASS_DUMP",
+		 b.segment_at);
+	hw_truncate(w, b.class_at + 30);
+	emit_writer(o, "trunc-v101-class-dump.hprof", w, damage, b.class_at);
+}
+
+/* Two threads with stack traces and locals; the file ends 10 bytes into
+ * the second thread's INSTANCE_DUMP, so it, its local and the first
+ * thread's reference to that local are lost. */
+static void trunc_threads(struct out *o)
+{
+	static const uint64_t frames[2] = { 0x900000, 0x900008 };
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	struct hw_values v;
+	uint64_t task, t1, t2, l1, l2, name2;
+	size_t segment_at, at;
+	char damage[200];
+
+	hw_header(w, V102, 8, UINT64_C(1700000000000));
+	hw_jdk_define(w, &jdk);
+	task = hw_node_class(w, "com/example/Task", 1);
+	hw_frame(w, frames[0], hw_name(w, "run"), hw_name(w, "()V"), hw_name(w, "Task.java"),
+		 hw_class_serial(w, task), 12);
+	hw_frame(w, frames[1], hw_name(w, "main"), hw_name(w, "([Ljava/lang/String;)V"),
+		 hw_name(w, "Main.java"), hw_class_serial(w, task), 3);
+	hw_trace(w, 1, 1, 2, frames);
+	hw_trace(w, 2, 2, 1, frames);
+	segment_at = hw_heap_begin(w, HW_HEAP_DUMP_SEGMENT);
+	hw_class_dump_all(w);
+	t1 = hw_alloc(w, 24);
+	t2 = hw_alloc(w, 24);
+	l1 = hw_alloc(w, 24);
+	l2 = hw_alloc(w, 24);
+	hw_root_sticky_class(w, jdk.object);
+	hw_root_thread_obj(w, t1, 1, 1);
+	hw_root_thread_obj(w, t2, 2, 2);
+	hw_root_java_frame(w, l1, 1, 1);
+	hw_root_java_frame(w, l2, 2, 0);
+	hw_thread_object(w, &jdk, t1, "main");
+	hw_node(w, task, l1, (uint64_t[]){ l2 });
+	name2 = hw_string(w, &jdk, 0, 0, "worker-1");
+	hw_values_init(&v, 8);
+	hw_values_obj(&v, name2);
+	at = hw_instance(w, t2, jdk.thread, &v);
+	hw_values_release(&v);
+	hw_node(w, task, l2, (uint64_t[]){ l1 });
+	hw_heap_dump_end(w);
+	snprintf(damage, sizeof damage,
+		 "two threads with traces and locals; the file ends 10 bytes into the second "
+		 "thread's INSTANCE_DUMP (its HEAP_DUMP_SEGMENT at %zu claims more)", segment_at);
+	hw_truncate(w, at + 10);
+	emit_writer(o, "trunc-threads.hprof", w, damage, at);
+}
+
+/* Counts that claim more than their record holds. */
+static void short_records(struct out *o)
+{
+	static const uint64_t frames[2] = { 0x900000, 0x900008 };
+	struct base b;
+	struct hw_writer *w;
+	size_t at;
+
+	w = hw_new();
+	hw_header(w, V102, 8, 0);
+	at = hw_trace(w, 1, 1, 2, frames);
+	hw_patch_u4(w, at + 9 + 8, 0x40000000);
+	emit_writer(o, "trace-frames-overflow.hprof", w,
+		    "TRACE record of 2 frames whose frame count says 0x40000000", at);
+
+	w = hw_new();
+	hw_header(w, V102, 8, 0);
+	at = hw_record_raw(w, HW_UTF8, "\0\0\0\x01", 4);
+	emit_writer(o, "utf8-short-id.hprof", w,
+		    "UTF8 record of 4 bytes, shorter than its 8-byte id", at);
+
+	w = base_begin(V102, 2, &b);
+	at = hw_sub_begin(w, HW_CLASS_DUMP);
+	hw_id(w, 0x7700000000);
+	hw_u4(w, 0);
+	hw_bytes(w, (const uint8_t[48]){ 0 }, 48); /* super .. reserved */
+	hw_u4(w, 0);      /* instance size */
+	hw_u2(w, 0);      /* constant pool */
+	hw_u2(w, 0xffff); /* statics, none of them written */
+	hw_heap_dump_end(w);
+	emit_writer(o, "classdump-statics-past-segment.hprof", w,
+		    "CLASS_DUMP claiming 65535 static fields at the end of its segment", at);
 }
 
 /* ---- gzip damage ---- */
@@ -419,6 +596,11 @@ int main(int argc, char **argv)
 	size_mismatch(&o);
 	missing_end(&o);
 	gzip_damage(&o);
+	trunc_refs(&o);
+	trunc_segment_header(&o);
+	trunc_v101(&o);
+	short_records(&o);
+	trunc_threads(&o);
 	if (ferror(o.manifest) || fclose(o.manifest) != 0) {
 		fprintf(stderr, "mkcorrupt: cannot write '%s'\n", path);
 		return 1;

@@ -67,6 +67,44 @@ static void test_caches(void **state)
 	same_results("caches.hprof.gz");
 }
 
+/* The suspects' census splits big collections over the threads: the same
+ * report whatever their number. */
+static void test_suspects_census(void **state)
+{
+	static const unsigned counts[] = { 1, 2, 5 };
+	hl_suspect_options o = { 10.0, 100000, 1.0 };
+	char path[UT_PATH_MAX];
+	hl_suspect *first = NULL, *s;
+	size_t n0 = 0, n, i, k, t;
+
+	(void)state;
+	ut_join(path, sizeof path, ut_env_dir("HL_FIXTURES"), "caches.hprof.gz");
+	for (k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		hl_heap *h = open_threads(path, counts[k]);
+
+		assert_int_equal(hl_find_suspects(h, &o, &s, &n), HL_OK);
+		if (!first) {
+			first = s;
+			n0 = n;
+			hl_close(h);
+			continue;
+		}
+		assert_int_equal(n, n0);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(s[i].elements, first[i].elements);
+			assert_int_equal(s[i].distinct, first[i].distinct);
+			assert_int_equal(s[i].ntop, first[i].ntop);
+			for (t = 0; t < s[i].ntop; t++) {
+				assert_string_equal(s[i].top[t].text, first[i].top[t].text);
+				assert_int_equal(s[i].top[t].count, first[i].top[t].count);
+			}
+		}
+		hl_suspects_free(s, n);
+		hl_close(h);
+	}
+	hl_suspects_free(first, n0);
+}
+
 static void test_android(void **state)
 {
 	(void)state;
@@ -79,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_general),
 		cmocka_unit_test(test_caches),
 		cmocka_unit_test(test_android),
+		cmocka_unit_test(test_suspects_census),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
