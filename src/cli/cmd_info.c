@@ -107,8 +107,8 @@ static int collect(const struct session *s, const hl_info *in, struct kv *kv)
 	n = add(kv, n, "object_header", 1, "%u", in->header_size);
 	n = add(kv, n, "alignment", 1, "%u", in->alignment);
 	n = add(kv, n, "dangling_refs", 1, "%llu", U(in->dangling_refs));
-	n = add(kv, n, "truncated", 0, "%s", in->truncated_bytes ? "yes" : "no");
-	if (in->truncated_bytes) {
+	n = add(kv, n, "truncated", 0, "%s", in->truncated_at || in->truncated_bytes ? "yes" : "no");
+	if (in->truncated_at || in->truncated_bytes) {
 		n = add(kv, n, "truncated_at", 1, "%llu", U(in->truncated_at));
 		n = add(kv, n, "truncated_bytes_lost", 1, "%llu", U(in->truncated_bytes));
 	}

@@ -212,10 +212,10 @@ static hl_status cut_short(struct framer *f, unsigned tag, uint64_t off,
 		return add_heaprec(f, tag, off, off + 9, hp->size - off - 9, 1, d);
 	if (strict)
 		return hl_fail(d, HL_E_TRUNCATED,
-			       "offset %llu: %s record (tag 0x%02x) runs %llu bytes past the end of the file",
-			       (unsigned long long)off, hl_tag_name(tag), tag,
+			       "offset %llu: dump cut short in the %s record there: %llu bytes missing",
+			       (unsigned long long)off, hl_tag_name(tag),
 			       (unsigned long long)lost);
-	hl_warnf(d, "offset %llu: dump cut short in the %s record there: %llu bytes (%.1f%%) lost; reading up to the last complete record",
+	hl_warnf(d, "offset %llu: dump cut short in the %s record there: %llu bytes (%.1f%%) missing; reading up to the last complete record",
 		 (unsigned long long)off, hl_tag_name(tag),
 		 (unsigned long long)lost, pct);
 	return HL_OK;

@@ -226,6 +226,12 @@ static hl_status bad_subrecord(const hl_hprof *hp, const struct hl_heaprec *r,
 			       (unsigned long long)off, p[0],
 			       hl_subtag_name(p[0]), hl_tag_name(r->tag),
 			       (unsigned long long)(r->body - 9));
+	if (need <= left) /* a CLASS_DUMP: its length is unknown until parsed */
+		return hl_fail(d, HL_E_FORMAT,
+			       "offset %llu: %s sub-record (tag 0x%02x) runs past the end of its %s record at offset %llu (%llu bytes left)",
+			       (unsigned long long)off, hl_subtag_name(p[0]), p[0],
+			       hl_tag_name(r->tag), (unsigned long long)(r->body - 9),
+			       (unsigned long long)left);
 	return hl_fail(d, HL_E_FORMAT,
 		       "offset %llu: %s sub-record (tag 0x%02x) needs %llu bytes but its %s record at offset %llu has %llu left",
 		       (unsigned long long)off, hl_subtag_name(p[0]), p[0],
@@ -238,25 +244,39 @@ static hl_status bad_subrecord(const hl_hprof *hp, const struct hl_heaprec *r,
  * there, or none when p is the end of the file): keep what came before. */
 static hl_status cut_in_record(const hl_hprof *hp, const struct hl_heaprec *r,
 			       const uint8_t *p, uint64_t need, int strict,
-			       hl_diag *d)
+			       hl_scan *sc, hl_diag *d)
 {
 	uint64_t off = (uint64_t)(p - hp->data), left = hp->size - off;
-	uint64_t missing = r->partial == 1 ? hp->truncated_bytes : need - left;
+	/* a cut record says how much is missing; a 1.0.1 HEAP_DUMP whose
+	 * length was taken to run to the end of the file only knows what the
+	 * cut sub-record needed (nothing for a CLASS_DUMP: unknown) */
+	uint64_t missing = r->partial == 1 ? hp->truncated_bytes :
+			   need > left ? need - left : 0;
 	double pct = 100.0 * (double)missing / (double)(hp->size + missing);
 	const char *what = off < hp->size ? hl_subtag_name(p[0]) : hl_tag_name(r->tag);
+	const char *unit = p < hp->data + hp->size ? "sub-record" : "record";
+	char amount[80];
 
+	if (r->partial == 2 && !sc->truncated_at) {
+		sc->truncated_at = off;
+		sc->truncated_bytes = missing; /* 0: unknown */
+	}
 	if (off >= hp->size)
 		off = r->body - 9; /* no sub-record cut: name the record */
+	if (!missing)
+		snprintf(amount, sizeof(amount), "how much is missing is unknown");
+	else if (strict)
+		snprintf(amount, sizeof(amount), "%llu bytes missing",
+			 (unsigned long long)missing);
+	else
+		snprintf(amount, sizeof(amount), "%llu bytes (%.1f%%) missing",
+			 (unsigned long long)missing, pct);
 	if (strict)
 		return hl_fail(d, HL_E_TRUNCATED,
-			       "offset %llu: dump cut short in the %s %s there: %llu bytes missing",
-			       (unsigned long long)off, what,
-			       p < hp->data + hp->size ? "sub-record" : "record",
-			       (unsigned long long)missing);
-	hl_warnf(d, "offset %llu: dump cut short in the %s %s there: %llu bytes (%.1f%%) missing; reading up to the last complete record",
-		 (unsigned long long)off, what,
-		 p < hp->data + hp->size ? "sub-record" : "record",
-		 (unsigned long long)missing, pct);
+			       "offset %llu: dump cut short in the %s %s there: %s",
+			       (unsigned long long)off, what, unit, amount);
+	hl_warnf(d, "offset %llu: dump cut short in the %s %s there: %s; reading up to the last complete record",
+		 (unsigned long long)off, what, unit, amount);
 	return HL_OK;
 }
 
@@ -274,7 +294,7 @@ static hl_status scan_record(const hl_hprof *hp, const struct hl_heaprec *r,
 
 		if (hl_subrecord_len(p, end, id, &len, &why)) {
 			if (why == 1 && r->partial)
-				return cut_in_record(hp, r, p, len, strict, d);
+				return cut_in_record(hp, r, p, len, strict, sc, d);
 			return bad_subrecord(hp, r, p, why, len, d);
 		}
 		sc->subrecords++;
@@ -303,7 +323,7 @@ static hl_status scan_record(const hl_hprof *hp, const struct hl_heaprec *r,
 		p += len;
 	}
 	if (!oom && r->partial == 1)
-		return cut_in_record(hp, r, p, 0, strict, d);
+		return cut_in_record(hp, r, p, 0, strict, sc, d);
 	return oom ? hl_fail(d, HL_E_NOMEM, "out of memory reading the heap")
 		   : HL_OK;
 }

@@ -110,6 +110,7 @@ typedef struct hl_scan {
 	uint64_t subrecords;
 	uint64_t counts[4]; /* by K_* */
 	uint64_t heap_infos; /* ART HEAP_DUMP_INFO records */
+	uint64_t truncated_at, truncated_bytes; /* a cut 1.0.1 HEAP_DUMP */
 } hl_scan;
 
 /* Pass 1 over dump number idx (0-based). */

@@ -168,6 +168,10 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 			   opt->progress, opt->ctx);
 	h->g.threads = opt->threads ? opt->threads :
 		(unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (sc.truncated_at && !h->hp.truncated_at) {
+		h->hp.truncated_at = sc.truncated_at;
+		h->hp.truncated_bytes = sc.truncated_bytes;
+	}
 	if (st == HL_OK && h->diag.status == HL_OK)
 		st = hl_graph_build(&h->g, &h->hp, &sc, &h->diag, opt->progress,
 				    opt->ctx);
