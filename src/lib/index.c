@@ -189,6 +189,41 @@ werr:
 		       strerror(errno));
 }
 
+/* An O_TMPFILE in the index's directory, -1 when not possible. */
+static int open_unnamed(const char *path)
+{
+#ifdef O_TMPFILE
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+#else
+	(void)path;
+	return -1;
+#endif
+}
+
+/* Give an O_TMPFILE its name (a no-op for a file that has one). */
+static int name_unnamed(int fd, const char *name)
+{
+	char proc[64];
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return -1;
+	if (sb.st_nlink > 0)
+		return 0; /* opened by name */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	unlink(name);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW);
+}
+
 static hl_status save(hl_heap *h);
 
 hl_status hl_index_save(hl_heap *h, char *err, size_t len)
@@ -226,11 +261,18 @@ static hl_status save(hl_heap *h)
 	if (st != HL_OK)
 		return st;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", h->index_path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* an unnamed file first, so that an interrupted run leaves nothing;
+	 * named (then renamed over the index) only once complete */
+	fd = open_unnamed(h->index_path);
+	if (fd < 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return hl_fail(&h->diag, HL_E_IO, "cannot create the index '%s': %s",
 			       tmp, strerror(errno));
 	st = write_index(h, fd, tmp);
+	if (st == HL_OK && name_unnamed(fd, tmp))
+		st = hl_fail(&h->diag, HL_E_IO, "cannot name the index '%s': %s",
+			     tmp, strerror(errno));
 	if (close(fd) && st == HL_OK)
 		st = hl_fail(&h->diag, HL_E_IO, "cannot write the index '%s': %s",
 			     tmp, strerror(errno));

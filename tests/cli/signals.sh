@@ -162,10 +162,10 @@ for attempt in 1 2 3; do
 done
 
 # SIGINT while heaplens writes the dump's index next to it (DUMP.hlidx,
-# written as DUMP.hlidx.tmp.PID and renamed): nothing may be left behind.
-# Known fault, reported: the temporary index stays.  Set known_index_tmp=0
-# once it is fixed, so that the check fails the test again.
-known_index_tmp=1
+# written to an unnamed O_TMPFILE in that directory, named and renamed once
+# complete): nothing may be left behind.  The write is caught by the
+# process holding a file open in that directory.
+known_index_tmp=0
 idx=$work/idx
 mkdir -p "$idx"
 cp "$work/big.hprof.gz" "$idx/"
@@ -173,6 +173,7 @@ env --default-signal=INT "$bin" dominators "$idx/big.hprof.gz" >/dev/null 2>&1 &
 pid=$!
 for i in $(seq 1 3000); do
 	compgen -G "$idx/big.hprof.gz.hlidx.tmp.*" >/dev/null && break
+	ls -l "/proc/$pid/fd" 2>/dev/null | grep -q -- "-> $idx/" && break
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.005
 done
