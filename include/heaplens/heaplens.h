@@ -353,8 +353,9 @@ typedef struct hl_suspect_options {
 /*
  * MAT's leak suspects (single and group suspects above the threshold,
  * accumulation points by the 0.7 big-drop rule) plus collections MAT's
- * threshold misses.  Needs the dominator tree.  Sorted by retained size;
- * release with hl_suspects_free.
+ * threshold misses.  Needs the dominator tree.  opt NULL: MAT's defaults
+ * (10%, 100000 elements, 1%).  Few-distinct collections first, then by
+ * retained size; release with hl_suspects_free.
  */
 hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
 			   hl_suspect **out, size_t *count);

@@ -371,6 +371,22 @@ uint64_t hl_coll_each(const hl_graph *g, uint32_t o, hl_elem_fn fn, void *ctx)
 	return hl_coll_each_part(g, o, 0, 1, fn, ctx);
 }
 
+uint32_t hl_coll_backing(const hl_graph *g, uint32_t o)
+{
+	switch (hl_coll_kind(g, o)) {
+	case COLL_LIST: return ref_field(g, o, "elementData");
+	case COLL_DEQUE: return ref_field(g, o, "elements");
+	case COLL_MAP: return ref_field(g, o, "table");
+	case COLL_SET: {
+		uint32_t m = ref_field(g, o, "map");
+
+		return m == HL_NONE ? HL_NONE : ref_field(g, m, "table");
+	}
+	case COLL_ARRAY: return o;
+	default: return HL_NONE;
+	}
+}
+
 uint64_t hl_coll_size(const hl_graph *g, uint32_t o)
 {
 	switch (hl_coll_kind(g, o)) {

@@ -36,6 +36,9 @@ uint64_t hl_coll_each(const hl_graph *g, uint32_t o,
  * thread; call hl_coll_kind once before starting them). */
 uint64_t hl_coll_each_part(const hl_graph *g, uint32_t o, unsigned k,
 			   unsigned parts, hl_elem_fn fn, void *ctx);
+/* The array a collection keeps its elements (or buckets) in; an array is
+ * its own.  HL_NONE when it has none. */
+uint32_t hl_coll_backing(const hl_graph *g, uint32_t o);
 /* Element count from the size field (or array length) without walking. */
 uint64_t hl_coll_size(const hl_graph *g, uint32_t o);
 /*

@@ -847,11 +847,18 @@ static int owned(struct finder *f, uint32_t o)
 static hl_status few_distinct(struct finder *f)
 {
 	const hl_graph *g = f->g;
+	/* backing arrays counted already: lists sharing one array (a hostile
+	 * dump can make thousands) are counted once */
+	uint8_t *seen = hl_calloc((size_t)g->nobj / 8 + 1, 1);
+	hl_status st = HL_OK;
 	uint32_t o;
 
-	for (o = 0; o < g->nobj; o++) {
+	if (!seen)
+		return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
+	for (o = 0; o < g->nobj && st == HL_OK; o++) {
 		hl_suspect probe, *s;
 		uint64_t size;
+		uint32_t back;
 
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
@@ -866,6 +873,12 @@ static hl_status few_distinct(struct finder *f)
 		size = hl_coll_size(g, o);
 		if (size < f->opt->min_elements || owned(f, o))
 			continue;
+		back = hl_coll_backing(g, o);
+		if (back != HL_NONE) {
+			if (seen[back / 8] & (1u << (back % 8)))
+				continue;
+			seen[back / 8] |= (uint8_t)(1u << (back % 8));
+		}
 		memset(&probe, 0, sizeof(probe));
 		probe.holder = HL_NONE;
 		/* a probe may stop once the values are too many to matter */
@@ -881,8 +894,10 @@ static hl_status few_distinct(struct finder *f)
 		s = reported(f, o);
 		if (!s) {
 			s = push(f, HL_SUSPECT_FEW_DISTINCT, o, f->t->retained[o]);
-			if (!s)
-				return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
+			if (!s) {
+				st = hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
+				break;
+			}
 			s->accumulation = o;
 		}
 		memcpy(s->top, probe.top, sizeof(s->top));
@@ -896,7 +911,8 @@ static hl_status few_distinct(struct finder *f)
 		    (unsigned long long)probe.distinct,
 		    100.0 * (double)probe.distinct / (double)probe.elements);
 	}
-	return HL_OK;
+	free(seen);
+	return st;
 }
 
 struct statref { uint32_t coll, owner; uint64_t retained; char field[96]; };
@@ -993,6 +1009,7 @@ static int cmp_suspect(const void *a, const void *b)
 hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
 			   hl_suspect **out, size_t *count)
 {
+	static const hl_suspect_options defaults = { 10.0, 100000, 1.0 };
 	struct finder f = { { 0 }, h, &h->g, &h->dom, opt, { 0 }, NULL,
 			    { NULL, NULL } };
 	uint64_t total = hl_total_heap(h);
@@ -1001,6 +1018,9 @@ hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
 
 	*out = NULL;
 	*count = 0;
+	if (!opt)
+		opt = &defaults;
+	f.opt = opt;
 	if (!h->dom.done)
 		return hl_fail(&h->diag, HL_E_STATE, "suspects need the dominator tree");
 	hl_vec_init(&f.out, sizeof(hl_suspect));
