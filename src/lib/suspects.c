@@ -279,6 +279,8 @@ struct counter {
 	int use_keys;     /* sets: count keys, maps: values */
 	uint64_t stop_at; /* stop once this many distinct values are seen */
 	int full;         /* the table could not grow */
+	int *stop;        /* shared by the threads of one probe: set by the
+			   * first that passes stop_at, read by all */
 };
 
 /* Double the census table (open addressing, linear probing). */
@@ -319,27 +321,42 @@ static int grow(struct counter *c)
 	return 0;
 }
 
-static int count_one(void *ctx, uint32_t value, uint32_t key)
+/* Add n occurrences of key k (first seen at ordinal first, as object o). */
+static void tally(struct counter *c, uint64_t k, uint64_t n, uint32_t o,
+		  uint32_t first)
 {
-	struct counter *c = ctx;
-	uint32_t o = c->use_keys ? key : value;
-	uint64_t k = hl_content_key(c->g, o) | 1, i;
+	uint64_t i;
 
-	c->total++;
 	if (c->distinct * 2 >= c->mask && grow(c))
 		c->full = 1;
 	for (i = k & c->mask; c->keys[i] && c->keys[i] != k; i = (i + 1) & c->mask)
 		;
 	if (!c->keys[i]) {
 		if (c->full)
-			return 0; /* table full: stop counting new values */
+			return; /* table full: stop counting new values */
 		c->keys[i] = k;
 		c->example[i] = o;
-		c->first[i] = (uint32_t)c->total;
+		c->first[i] = first;
 		c->distinct++;
 	}
-	c->counts[i]++;
-	return c->distinct > c->stop_at;
+	c->counts[i] += n;
+}
+
+static int count_one(void *ctx, uint32_t value, uint32_t key)
+{
+	struct counter *c = ctx;
+	uint32_t o = c->use_keys ? key : value;
+
+	if (c->stop && __atomic_load_n(c->stop, __ATOMIC_RELAXED))
+		return 1;
+	c->total++;
+	tally(c, hl_content_key(c->g, o) | 1, 1, o, (uint32_t)c->total);
+	if (c->distinct > c->stop_at) {
+		if (c->stop)
+			__atomic_store_n(c->stop, 1, __ATOMIC_RELAXED);
+		return 1;
+	}
+	return 0;
 }
 
 static void value_text(const hl_heap *h, uint32_t o, char *buf, size_t len)
@@ -563,32 +580,105 @@ static int full_census(struct finder *f, uint32_t o, hl_suspect *s)
 
 /* Count the elements of collection o and their distinct values, stopping
  * early (an incomplete census) past stop_at distinct values. */
+/* One thread's part of a probe. */
+struct probe_part {
+	struct counter c;
+	uint32_t coll;
+	unsigned k, parts;
+	uint64_t visited;
+};
+
+static void *probe_run(void *arg)
+{
+	struct probe_part *p = arg;
+
+	p->visited = hl_coll_each_part(p->c.g, p->coll, p->k, p->parts,
+				       count_one, &p->c);
+	return NULL;
+}
+
+static int counter_init(struct counter *c, const hl_graph *g, int use_keys,
+			uint64_t stop_at, int *stop)
+{
+	memset(c, 0, sizeof(*c));
+	c->g = g;
+	c->use_keys = use_keys;
+	c->stop_at = stop_at;
+	c->stop = stop;
+	c->mask = 1023; /* grows as distinct values come */
+	c->keys = hl_calloc(c->mask + 1, sizeof(uint64_t));
+	c->counts = hl_calloc(c->mask + 1, sizeof(uint64_t));
+	c->example = hl_calloc(c->mask + 1, sizeof(uint32_t));
+	c->first = hl_calloc(c->mask + 1, sizeof(uint32_t));
+	return c->keys && c->counts && c->example && c->first ? 0 : -1;
+}
+
+static void counter_release(struct counter *c)
+{
+	free(c->keys);
+	free(c->counts);
+	free(c->example);
+	free(c->first);
+}
+
+/*
+ * A probe: count the elements of collection o and their distinct values,
+ * stopping (an incomplete census) once more than stop_at distinct values
+ * are seen.  Big collections are split over threads, each with its own
+ * table, all stopping when one passes stop_at (the whole then has more
+ * too); the tables are merged in walk order, so the counts and first
+ * appearances are those of a single walk.
+ */
 static int census(struct finder *f, uint32_t o, hl_suspect *s,
 		  uint64_t stop_at)
 {
 	enum hl_coll kind = hl_coll_kind(f->g, o);
-	struct counter c = { f->g, NULL, NULL, NULL, NULL, 0, 0, 0,
-			     kind == COLL_SET, stop_at, 0 };
-	uint64_t slots = 1024; /* grows as distinct values come */
+	unsigned n = f->g->threads ? f->g->threads : 1, k;
+	struct probe_part p[8];
+	pthread_t tid[8];
+	uint64_t base, i;
+	int stop = 0, ok = 1;
 
 	if (kind == COLL_NONE)
 		return 0;
-	c.mask = slots - 1;
-	c.keys = hl_calloc(slots, sizeof(uint64_t));
-	c.counts = hl_calloc(slots, sizeof(uint64_t));
-	c.example = hl_calloc(slots, sizeof(uint32_t));
-	c.first = hl_calloc(slots, sizeof(uint32_t));
-	if (c.keys && c.counts && c.example && c.first) {
+	if (n > 8)
+		n = 8;
+	if (hl_coll_size(f->g, o) < 50000)
+		n = 1;
+	for (k = 0; k < n; k++) {
+		p[k].coll = o;
+		p[k].k = k;
+		p[k].parts = n;
+		p[k].visited = 0;
+		ok &= !counter_init(&p[k].c, f->g, kind == COLL_SET, stop_at, &stop);
+	}
+	if (ok) {
+		for (k = 1; k < n; k++)
+			if (pthread_create(&tid[k], NULL, probe_run, &p[k]))
+				probe_run(&p[k]), tid[k] = 0;
+		probe_run(&p[0]);
+		for (k = 1; k < n; k++)
+			if (tid[k])
+				pthread_join(tid[k], NULL);
 		s->holder = o;
 		s->holder_kind = hl_coll_name(kind);
-		s->elements = hl_coll_each(f->g, o, count_one, &c);
-		s->distinct = c.distinct;
-		top_values(f, &c, s);
+		s->elements = p[0].visited;
+		for (k = 1, base = p[0].c.total; k < n; k++) {
+			struct counter *c = &p[k].c;
+
+			s->elements += p[k].visited;
+			for (i = 0; i <= c->mask && !stop; i++)
+				if (c->keys[i])
+					tally(&p[0].c, c->keys[i], c->counts[i],
+					      c->example[i], (uint32_t)(base + c->first[i]));
+			base += c->total;
+		}
+		s->distinct = stop ? stop_at + 1 : p[0].c.distinct;
+		if (!stop)
+			top_values(f, &p[0].c, s);
 	}
-	free(c.keys);
-	free(c.counts);
-	free(c.example);
-	free(c.first);
+	for (k = 0; k < n; k++)
+		counter_release(&p[k].c);
 	return s->holder != HL_NONE;
 }
 
