@@ -475,70 +475,96 @@ static void keep_top(struct hl_value_count *top, uint64_t *first, unsigned *n,
 	}
 }
 
-/* One thread's part of a census walk. */
-struct gather_part {
-	struct gather ga;
+/* How many threads walk collection o: g->threads (at most 8) for big
+ * collections, one for the others. */
+static unsigned walk_threads(const struct finder *f, uint32_t o)
+{
+	unsigned n = f->g->threads ? f->g->threads : 1;
+
+	if (hl_coll_size(f->g, o) < 50000)
+		return 1;
+	return n > 8 ? 8 : n;
+}
+
+/* One thread's part of a walk. */
+struct walk_part {
+	const hl_graph *g;
 	uint32_t coll;
 	unsigned k, parts;
+	hl_elem_fn fn;
+	void *ctx;
 	uint64_t visited;
 };
 
-static void *gather_run(void *arg)
+static void *walk_run(void *arg)
 {
-	struct gather_part *p = arg;
+	struct walk_part *p = arg;
 
-	p->visited = hl_coll_each_part(p->ga.g, p->coll, p->k, p->parts,
-				       gather_one, &p->ga);
+	p->visited = hl_coll_each_part(p->g, p->coll, p->k, p->parts, p->fn,
+				       p->ctx);
 	return NULL;
 }
 
-/* Walk collection o on up to g->threads threads (big ones only), and join
- * the parts in order, renumbering first-seen ordinals as one walk would. */
-static int gather_all(struct finder *f, uint32_t o, int use_keys,
-		      struct gather *all, uint64_t *visited)
+/* Walk collection o in n parts at once, part k calling fn with ctx[k];
+ * visited[k]: the elements part k visited.  The parts in order are one
+ * whole walk (hl_coll_each_part). */
+static void walk_parallel(const hl_graph *g, uint32_t o, unsigned n,
+			  hl_elem_fn fn, void **ctx, uint64_t *visited)
 {
-	struct gather_part p[8];
+	struct walk_part p[8];
 	pthread_t tid[8];
-	unsigned n = f->g->threads ? f->g->threads : 1, k;
-	uint64_t i;
-	int oom;
+	unsigned k;
 
-	if (n > 8)
-		n = 8;
-	if (hl_coll_size(f->g, o) < 50000)
-		n = 1;
-	*visited = 0;
-	for (k = 0; k < n; k++) {
-		p[k] = (struct gather_part){ { f->g, { 0 }, use_keys, 0 }, o, k, n, 0 };
-		hl_vec_init(&p[k].ga.ents, sizeof(struct hl_objent));
-	}
+	for (k = 0; k < n; k++)
+		p[k] = (struct walk_part){ g, o, k, n, fn, ctx[k], 0 };
 	for (k = 1; k < n; k++)
-		if (pthread_create(&tid[k], NULL, gather_run, &p[k]))
-			gather_run(&p[k]), tid[k] = 0;
-	gather_run(&p[0]);
+		if (pthread_create(&tid[k], NULL, walk_run, &p[k]))
+			walk_run(&p[k]), tid[k] = 0;
+	walk_run(&p[0]);
 	for (k = 1; k < n; k++)
 		if (tid[k])
 			pthread_join(tid[k], NULL);
-	*all = p[0].ga;
+	for (k = 0; k < n; k++)
+		visited[k] = p[k].visited;
+}
+
+/* Gather collection o on up to 8 threads, and join the parts in order,
+ * renumbering first-seen ordinals as one walk would. */
+static int gather_all(struct finder *f, uint32_t o, int use_keys,
+		      struct gather *all, uint64_t *visited)
+{
+	struct gather ga[8];
+	void *ctx[8];
+	uint64_t seen[8], i;
+	unsigned n = walk_threads(f, o), k;
+	int oom;
+
+	for (k = 0; k < n; k++) {
+		ga[k] = (struct gather){ f->g, { 0 }, use_keys, 0 };
+		hl_vec_init(&ga[k].ents, sizeof(struct hl_objent));
+		ctx[k] = &ga[k];
+	}
+	walk_parallel(f->g, o, n, gather_one, ctx, seen);
+	*all = ga[0];
 	oom = all->oom;
-	*visited = p[0].visited;
+	*visited = seen[0];
 	for (k = 1; k < n; k++) {
-		struct hl_objent *e = p[k].ga.ents.data;
+		struct hl_objent *e = ga[k].ents.data;
 		uint64_t base = all->ents.len; /* entries before this part */
 
-		oom |= p[k].ga.oom;
-		*visited += p[k].visited;
-		for (i = 0; i < p[k].ga.ents.len; i++)
+		oom |= ga[k].oom;
+		*visited += seen[k];
+		for (i = 0; i < ga[k].ents.len; i++)
 			e[i].offk += base << 32;
-		if (!oom && p[k].ga.ents.len &&
-		    !hl_vec_reserve(&all->ents, p[k].ga.ents.len)) {
+		if (!oom && ga[k].ents.len &&
+		    !hl_vec_reserve(&all->ents, ga[k].ents.len)) {
 			memcpy((struct hl_objent *)all->ents.data + all->ents.len, e,
-			       p[k].ga.ents.len * sizeof(*e));
-			all->ents.len += p[k].ga.ents.len;
-		} else if (p[k].ga.ents.len) {
+			       ga[k].ents.len * sizeof(*e));
+			all->ents.len += ga[k].ents.len;
+		} else if (ga[k].ents.len) {
 			oom = 1;
 		}
-		hl_vec_release(&p[k].ga.ents);
+		hl_vec_release(&ga[k].ents);
 	}
 	all->oom = oom;
 	return !oom;
@@ -578,25 +604,6 @@ static int full_census(struct finder *f, uint32_t o, hl_suspect *s)
 	return 1;
 }
 
-/* Count the elements of collection o and their distinct values, stopping
- * early (an incomplete census) past stop_at distinct values. */
-/* One thread's part of a probe. */
-struct probe_part {
-	struct counter c;
-	uint32_t coll;
-	unsigned k, parts;
-	uint64_t visited;
-};
-
-static void *probe_run(void *arg)
-{
-	struct probe_part *p = arg;
-
-	p->visited = hl_coll_each_part(p->c.g, p->coll, p->k, p->parts,
-				       count_one, &p->c);
-	return NULL;
-}
-
 static int counter_init(struct counter *c, const hl_graph *g, int use_keys,
 			uint64_t stop_at, int *stop)
 {
@@ -633,52 +640,38 @@ static int census(struct finder *f, uint32_t o, hl_suspect *s,
 		  uint64_t stop_at)
 {
 	enum hl_coll kind = hl_coll_kind(f->g, o);
-	unsigned n = f->g->threads ? f->g->threads : 1, k;
-	struct probe_part p[8];
-	pthread_t tid[8];
-	uint64_t base, i;
+	unsigned n = walk_threads(f, o), k;
+	struct counter c[8];
+	void *ctx[8];
+	uint64_t seen[8], base, i;
 	int stop = 0, ok = 1;
 
 	if (kind == COLL_NONE)
 		return 0;
-	if (n > 8)
-		n = 8;
-	if (hl_coll_size(f->g, o) < 50000)
-		n = 1;
 	for (k = 0; k < n; k++) {
-		p[k].coll = o;
-		p[k].k = k;
-		p[k].parts = n;
-		p[k].visited = 0;
-		ok &= !counter_init(&p[k].c, f->g, kind == COLL_SET, stop_at, &stop);
+		ok &= !counter_init(&c[k], f->g, kind == COLL_SET, stop_at, &stop);
+		ctx[k] = &c[k];
 	}
 	if (ok) {
-		for (k = 1; k < n; k++)
-			if (pthread_create(&tid[k], NULL, probe_run, &p[k]))
-				probe_run(&p[k]), tid[k] = 0;
-		probe_run(&p[0]);
-		for (k = 1; k < n; k++)
-			if (tid[k])
-				pthread_join(tid[k], NULL);
+		walk_parallel(f->g, o, n, count_one, ctx, seen);
 		s->holder = o;
 		s->holder_kind = hl_coll_name(kind);
-		s->elements = p[0].visited;
-		for (k = 1, base = p[0].c.total; k < n; k++) {
-			struct counter *c = &p[k].c;
-
-			s->elements += p[k].visited;
-			for (i = 0; i <= c->mask && !stop; i++)
-				if (c->keys[i])
-					tally(&p[0].c, c->keys[i], c->counts[i],
-					      c->example[i], (uint32_t)(base + c->first[i]));
-			base += c->total;
+		s->elements = seen[0];
+		for (k = 1, base = c[0].total; k < n; k++) {
+			s->elements += seen[k];
+			for (i = 0; i <= c[k].mask && !stop; i++)
+				if (c[k].keys[i])
+					tally(&c[0], c[k].keys[i], c[k].counts[i],
+					      c[k].example[i],
+					      (uint32_t)(base + c[k].first[i]));
+			base += c[k].total;
 		}
-		s->distinct = stop ? stop_at + 1 : p[0].c.distinct;
+		s->distinct = stop ? stop_at + 1 : c[0].distinct;
 		if (!stop)
-			top_values(f, &p[0].c, s);
+			top_values(f, &c[0], s);
 	}
 	for (k = 0; k < n; k++)
-		counter_release(&p[k].c);
+		counter_release(&c[k]);
 	return s->holder != HL_NONE;
 }
 
