@@ -8,6 +8,7 @@
  */
 #include "hprof/hprof.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 /* Fixed length of a root or ART sub-record, tag byte included; 0 if the
@@ -328,22 +329,142 @@ static hl_status scan_record(const hl_hprof *hp, const struct hl_heaprec *r,
 		   : HL_OK;
 }
 
+static void scan_init(hl_scan *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	hl_vec_init(&sc->objs, sizeof(struct hl_objent));
+	hl_vec_init(&sc->classes, sizeof(struct hl_objent));
+	hl_vec_init(&sc->roots, sizeof(struct hl_rootent));
+}
+
+/* One thread's share of pass 1: heap records [lo, hi), with its own scan
+ * and its own diagnostics (the first error only). */
+struct scan_part {
+	const hl_hprof *hp;
+	uint32_t lo, hi;
+	hl_scan sc;
+	hl_diag d;
+};
+
+static void *scan_part_run(void *arg)
+{
+	struct scan_part *p = arg;
+	const struct hl_heaprec *recs = p->hp->heaprecs.data;
+	uint32_t i;
+
+	if (hl_vec_reserve(&p->sc.objs, (size_t)((recs[p->hi - 1].body + recs[p->hi - 1].len -
+						  recs[p->lo].body) / 48 + 1024))) {
+		hl_fail(&p->d, HL_E_NOMEM, "out of memory reading the heap");
+		return NULL;
+	}
+	for (i = p->lo; i < p->hi && p->d.status == HL_OK; i++)
+		scan_record(p->hp, &recs[i], 0, &p->sc, &p->d);
+	return NULL;
+}
+
+static int append(hl_vec *to, hl_vec *from)
+{
+	if (!from->len)
+		return 0;
+	if (hl_vec_reserve(to, from->len))
+		return -1;
+	memcpy((char *)to->data + to->len * to->item, from->data,
+	       from->len * from->item);
+	to->len += from->len;
+	return 0;
+}
+
+/*
+ * Pass 1 on several threads: the dump's heap records are split into
+ * contiguous ranges of about equal bytes, scanned at once, and the results
+ * joined in record order, so they are those of one scan.  Only for whole,
+ * well-formed dumps: when a part meets an error (or the dump is cut short,
+ * whose warning belongs to the last record) the caller scans again, in
+ * order, for the exact message.  Returns 1 when done.
+ */
+static int scan_parallel(const hl_hprof *hp, const struct hl_dumpspan *ds,
+			 unsigned n, hl_scan *sc, hl_diag *d)
+{
+	const struct hl_heaprec *recs = hp->heaprecs.data;
+	struct scan_part p[16];
+	pthread_t tid[16];
+	uint64_t total = recs[ds->first + ds->count - 1].body +
+			 recs[ds->first + ds->count - 1].len - recs[ds->first].body;
+	uint32_t r = ds->first, end = ds->first + ds->count;
+	unsigned k, made = 0;
+	int ok = 1;
+
+	for (k = 0; k < n; k++) { /* ranges of about total / n bytes */
+		uint64_t goal = recs[ds->first].body + total / n * (k + 1);
+
+		p[k].hp = hp;
+		p[k].lo = r;
+		while (r < end && (k == n - 1 || recs[r].body < goal))
+			r++;
+		p[k].hi = r;
+		scan_init(&p[k].sc);
+		memset(&p[k].d, 0, sizeof(p[k].d));
+	}
+	for (k = 1; k < n; k++)
+		if (p[k].lo < p[k].hi &&
+		    pthread_create(&tid[k], NULL, scan_part_run, &p[k]) == 0)
+			made |= 1u << k;
+		else if (p[k].lo < p[k].hi)
+			scan_part_run(&p[k]);
+	if (p[0].lo < p[0].hi)
+		scan_part_run(&p[0]);
+	for (k = 1; k < n; k++)
+		if (made & (1u << k))
+			pthread_join(tid[k], NULL);
+	for (k = 0; k < n; k++)
+		ok &= p[k].d.status == HL_OK;
+	/* join in order into part 0's arrays */
+	for (k = 1; ok && k < n; k++)
+		if (append(&p[0].sc.objs, &p[k].sc.objs) ||
+		    append(&p[0].sc.classes, &p[k].sc.classes) ||
+		    append(&p[0].sc.roots, &p[k].sc.roots))
+			ok = 0;
+	if (ok) {
+		*sc = p[0].sc;
+		for (k = 1; k < n; k++) {
+			unsigned j;
+
+			sc->subrecords += p[k].sc.subrecords;
+			sc->heap_infos += p[k].sc.heap_infos;
+			for (j = 0; j < 4; j++)
+				sc->counts[j] += p[k].sc.counts[j];
+		}
+	}
+	for (k = ok ? 1 : 0; k < n; k++)
+		hl_scan_release(&p[k].sc);
+	(void)d;
+	return ok;
+}
+
 hl_status hl_hprof_scan(const hl_hprof *hp, unsigned idx, int strict,
-			hl_scan *sc, hl_diag *d, hl_progress_fn progress,
-			void *ctx)
+			hl_scan *sc, hl_diag *d, unsigned threads,
+			hl_progress_fn progress, void *ctx)
 {
 	const struct hl_dumpspan *ds;
 	const struct hl_heaprec *recs = hp->heaprecs.data;
 	uint64_t i, next_report = 0;
 	hl_status st = HL_OK;
 
-	memset(sc, 0, sizeof(*sc));
-	hl_vec_init(&sc->objs, sizeof(struct hl_objent));
-	hl_vec_init(&sc->classes, sizeof(struct hl_objent));
-	hl_vec_init(&sc->roots, sizeof(struct hl_rootent));
+	scan_init(sc);
 	if (idx >= hp->dumps.len)
 		return HL_OK; /* no heap dump at all: an empty heap */
 	ds = &HL_VEC_AT(&hp->dumps, struct hl_dumpspan, idx);
+	if (threads > 16)
+		threads = 16;
+	if (threads > 1 && ds->count >= 4 * threads && !hp->truncated_at &&
+	    !recs[ds->first + ds->count - 1].partial) {
+		if (progress)
+			progress(ctx, "reading", 0, hp->size);
+		if (scan_parallel(hp, ds, threads, sc, d))
+			goto done;
+		hl_scan_release(sc);
+		scan_init(sc); /* again in order, for the exact message */
+	}
 	/* About one object per 40 bytes of dump: reserve once, not by doubling. */
 	if (hl_vec_reserve(&sc->objs, (size_t)((recs[ds->first + ds->count - 1].body -
 					       recs[ds->first].body) / 48 + 1024)))
@@ -355,6 +476,7 @@ hl_status hl_hprof_scan(const hl_hprof *hp, unsigned idx, int strict,
 			next_report = recs[i].body + (64u << 20);
 		}
 	}
+done:
 	if (progress)
 		progress(ctx, "reading", hp->size, hp->size);
 	return st;

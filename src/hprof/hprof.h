@@ -113,10 +113,10 @@ typedef struct hl_scan {
 	uint64_t truncated_at, truncated_bytes; /* a cut 1.0.1 HEAP_DUMP */
 } hl_scan;
 
-/* Pass 1 over dump number idx (0-based). */
+/* Pass 1 over dump number idx (0-based), on up to `threads` threads. */
 hl_status hl_hprof_scan(const hl_hprof *hp, unsigned idx, int strict,
-			hl_scan *sc, hl_diag *d, hl_progress_fn progress,
-			void *ctx);
+			hl_scan *sc, hl_diag *d, unsigned threads,
+			hl_progress_fn progress, void *ctx);
 void hl_scan_release(hl_scan *sc);
 
 /*

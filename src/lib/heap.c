@@ -164,10 +164,10 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 		st = h->diag.status;
 	if (st != HL_OK)
 		return st;
-	st = hl_hprof_scan(&h->hp, h->dump_index, opt->strict, &sc, &h->diag,
-			   opt->progress, opt->ctx);
 	h->g.threads = opt->threads ? opt->threads :
 		(unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	st = hl_hprof_scan(&h->hp, h->dump_index, opt->strict, &sc, &h->diag,
+			   h->g.threads, opt->progress, opt->ctx);
 	if (sc.truncated_at && !h->hp.truncated_at) {
 		h->hp.truncated_at = sc.truncated_at;
 		h->hp.truncated_bytes = sc.truncated_bytes;
