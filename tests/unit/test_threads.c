@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "hprof_builder.h"
 #include "unit_util.h"
 
 static hl_heap *open_threads(const char *path, unsigned threads)
@@ -105,6 +106,54 @@ static void test_suspects_census(void **state)
 	hl_suspects_free(first, n0);
 }
 
+/* A dump of many segments, damaged in a late one: the parallel scan must
+ * give the message the sequential one gives. */
+static void test_damage_same_message(void **state)
+{
+	static const unsigned counts[] = { 2, 4, 9 };
+	char tmp[UT_PATH_MAX], path[UT_PATH_MAX], first[512];
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	uint64_t node, prev = 0, id = 0;
+	hl_open_options opt;
+	hl_status st0, st;
+	hl_heap *h;
+	unsigned i;
+
+	(void)state;
+	ut_tmpdir_make(tmp, sizeof tmp);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	node = hw_node_class(w, "Node", 1);
+	hw_set_segment_limit(w, 512);
+	hw_class_dump_all(w);
+	for (i = 0; i < 400; i++) {
+		id = hw_alloc(w, 24);
+		hw_node(w, node, id, &prev);
+		prev = id;
+	}
+	hw_root_jni_global(w, id, 0);
+	hw_sub_raw(w, 0x77, "\0\0\0\0", 4); /* an unknown sub-record tag */
+	hw_heap_dump_end(w);
+	hw_save(w, ut_join(path, sizeof path, tmp, "damaged.hprof"));
+	hw_free(w);
+
+	memset(&opt, 0, sizeof opt);
+	opt.threads = 1;
+	st0 = hl_open(path, &opt, &h);
+	assert_int_equal(st0, HL_E_FORMAT);
+	snprintf(first, sizeof first, "%s", hl_errmsg(h));
+	hl_close(h);
+	for (i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		opt.threads = counts[i];
+		st = hl_open(path, &opt, &h);
+		assert_int_equal(st, st0);
+		assert_string_equal(hl_errmsg(h), first);
+		hl_close(h);
+	}
+	ut_tmpdir_remove(tmp);
+}
+
 static void test_android(void **state)
 {
 	(void)state;
@@ -118,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_caches),
 		cmocka_unit_test(test_android),
 		cmocka_unit_test(test_suspects_census),
+		cmocka_unit_test(test_damage_same_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
