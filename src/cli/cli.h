@@ -6,6 +6,7 @@
 #ifndef HL_CLI_H
 #define HL_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -70,6 +71,16 @@ int cmd_diff(int argc, char **argv, struct session *s);
 int cmd_index(int argc, char **argv, struct session *s);
 int cmd_help(int argc, char **argv, struct session *s);
 int cmd_version(int argc, char **argv, struct session *s);
+
+/*
+ * A command's options, one at a time (getopt_long over argv, argv[0] the
+ * command): the option's code, or -1 at the end and after a usage error
+ * (unknown option, missing value), which it prints and leaves in
+ * st->error.  Start with struct cli_opts st = { 0, 0 }.
+ */
+struct cli_opts { int started, error; };
+int cli_option(struct session *s, int argc, char **argv, const char *shorts,
+	       const struct option *opts, int *index, struct cli_opts *st);
 
 /* Open the dump (and compute dominators if asked); prints errors. */
 int session_open(struct session *s, int needs);

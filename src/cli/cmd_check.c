@@ -133,14 +133,13 @@ static int parse(int argc, char **argv, struct session *s, struct check_opts *o,
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts st = { 0, 0 };
 	int c, code;
 
-	optind = 1;
-	opterr = 0;
 	o->inline_rules = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o->inline_rules)
 		return cli_error(s, "out of memory"), EXIT_NOMEM;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_option(s, argc, argv, "", opts, NULL, &st)) != -1) {
 		switch (c) {
 		case 'r':
 			code = add_rules_file(s, r, optarg);
@@ -156,10 +155,10 @@ static int parse(int argc, char **argv, struct session *s, struct check_opts *o,
 				return cli_usage(s, "--format: expected text, tsv, csv, json or junit");
 			o->junit = "-";
 			break;
-		default:
-			return cli_usage(s, "check: unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (st.error)
+		return st.error;
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens check (--rules FILE | --rule RULE)... [--baseline BASE] DUMP");
 	s->dump_path = argv[optind];

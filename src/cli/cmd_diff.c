@@ -30,11 +30,10 @@ static int parse(int argc, char **argv, struct session *s, struct diff_opts *o)
 		{ "top", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts st = { 0, 0 };
 	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_option(s, argc, argv, "", opts, NULL, &st)) != -1) {
 		switch (c) {
 		case 's':
 			if (!strcmp(optarg, "retained")) o->sort = HL_SORT_RETAINED;
@@ -46,10 +45,10 @@ static int parse(int argc, char **argv, struct session *s, struct diff_opts *o)
 			if (parse_u64(optarg, &o->top))
 				return cli_usage(s, "--top: expected a number");
 			break;
-		default:
-			return cli_usage(s, "diff: unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (st.error)
+		return st.error;
 	if (optind != argc - 2)
 		return cli_usage(s, "usage: heaplens diff [options] BASE NEW");
 	o->base = argv[optind];

@@ -32,11 +32,10 @@ static int parse(int argc, char **argv, struct session *s, struct dom_opts *o)
 		{ "group-by", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts st = { 0, 0 };
 	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_option(s, argc, argv, "", opts, NULL, &st)) != -1) {
 		switch (c) {
 		case 'd':
 			if (parse_u64(optarg, &o->depth) || !o->depth)
@@ -61,10 +60,10 @@ static int parse(int argc, char **argv, struct session *s, struct dom_opts *o)
 			else if (!strcmp(optarg, "loader")) o->group = 1 + HL_BY_LOADER;
 			else return cli_usage(s, "--group-by: expected class, package or loader");
 			break;
-		default:
-			return cli_usage(s, "dominators: unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (st.error)
+		return st.error;
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens dominators [options] DUMP");
 	s->dump_path = argv[optind];

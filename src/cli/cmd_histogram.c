@@ -23,11 +23,10 @@ static int parse(int argc, char **argv, struct session *s, struct histo_opts *o)
 		{ "no-retained", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts st = { 0, 0 };
 	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_option(s, argc, argv, "", opts, NULL, &st)) != -1) {
 		switch (c) {
 		case 's':
 			if (!strcmp(optarg, "shallow")) o->sort = HL_SORT_SHALLOW;
@@ -49,10 +48,10 @@ static int parse(int argc, char **argv, struct session *s, struct histo_opts *o)
 			break;
 		case 'u': o->unreachable = 1; break;
 		case 'n': o->retained = 0; break;
-		default:
-			return cli_usage(s, "histogram: unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (st.error)
+		return st.error;
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens histogram [options] DUMP");
 	s->dump_path = argv[optind];

@@ -10,14 +10,15 @@
 int cmd_index(int argc, char **argv, struct session *s)
 {
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct cli_opts st = { 0, 0 };
 	char err[600];
 	struct stat sb;
 	int code;
 
-	optind = 1;
-	opterr = 0;
-	while (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage(s, "index: unknown option '%s'", argv[optind - 1]);
+	while (cli_option(s, argc, argv, "", opts, NULL, &st) != -1)
+		;
+	if (st.error)
+		return st.error;
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens index [--index-dir DIR] DUMP");
 	if (s->no_index)

@@ -135,16 +135,17 @@ static void print_json(const struct session *s, const struct kv *kv, int n)
 int cmd_info(int argc, char **argv, struct session *s)
 {
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct cli_opts st = { 0, 0 };
 	static const struct column cols[] = {
 		{ "field", COL_STR, 0 }, { "value", COL_STR, 0 } };
 	struct kv kv[128];
 	hl_info in;
 	int n, i, code;
 
-	optind = 1;
-	opterr = 0;
-	while (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage(s, "info: unknown option '%s'", argv[optind - 1]);
+	while (cli_option(s, argc, argv, "", opts, NULL, &st) != -1)
+		;
+	if (st.error)
+		return st.error;
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens info DUMP");
 	s->dump_path = argv[optind];

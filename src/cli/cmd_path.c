@@ -97,24 +97,21 @@ int cmd_path(int argc, char **argv, struct session *s)
 		{ NULL, 0, NULL, 0 }
 	};
 	uint64_t max = 5, id;
+	struct cli_opts ost = { 0, 0 };
 	int c, flags = 0, code;
 	hl_obj target;
 	hl_path *paths;
 	size_t n, k;
 	hl_status st;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'm' && !parse_u64(optarg, &max) && max > 0)
-			continue;
-		if (c == 'a') {
+	while ((c = cli_option(s, argc, argv, "", opts, NULL, &ost)) != -1) {
+		if (c == 'a')
 			flags |= HL_PATH_ALL_REFS;
-			continue;
-		}
-		return cli_usage(s, c == 'm' ? "--max: expected a number from 1"
-				       : "path: unknown option '%s'", argv[optind - 1]);
+		else if (parse_u64(optarg, &max) || !max) /* --max */
+			return cli_usage(s, "--max: expected a number from 1");
 	}
+	if (ost.error)
+		return ost.error;
 	if (optind != argc - 2)
 		return cli_usage(s, "usage: heaplens path [--max N] [--all-refs] DUMP ID");
 	s->dump_path = argv[optind];

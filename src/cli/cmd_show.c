@@ -649,11 +649,10 @@ static int parse(int argc, char **argv, struct session *s, struct show_opts *o)
 		{ "out", no_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts st = { 0, 0 };
 	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_option(s, argc, argv, "", opts, NULL, &st)) != -1) {
 		switch (c) {
 		case 'l':
 			if (parse_u64(optarg, &o->limit))
@@ -661,10 +660,10 @@ static int parse(int argc, char **argv, struct session *s, struct show_opts *o)
 			break;
 		case 'i': o->in = 1; break;
 		case 'o': o->out = 1; break;
-		default:
-			return cli_usage(s, "show: unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (st.error)
+		return st.error;
 	if (optind != argc - 2)
 		return cli_usage(s, "usage: heaplens show [--in] [--out] [--limit N] DUMP ID");
 	s->dump_path = argv[optind];

@@ -50,11 +50,10 @@ static int parse(int argc, char **argv, struct session *s, struct strings_opts *
 		{ "ignore-case", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts st = { 0, 0 };
 	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i", opts, NULL)) != -1) {
+	while ((c = cli_option(s, argc, argv, "i", opts, NULL, &st)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_u64(optarg, &o->min_count) || !o->min_count)
@@ -66,10 +65,10 @@ static int parse(int argc, char **argv, struct session *s, struct strings_opts *
 			break;
 		case 'r': o->match = optarg; break;
 		case 'i': o->flags |= HL_MATCH_ICASE; break;
-		default:
-			return cli_usage(s, "strings: unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (st.error)
+		return st.error;
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens strings [--min-count N] [--top N] [--match REGEX] [--ignore-case] DUMP");
 	s->dump_path = argv[optind];

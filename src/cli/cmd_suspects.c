@@ -313,11 +313,10 @@ int cmd_suspects(int argc, char **argv, struct session *s)
 	hl_status st;
 	int c, code;
 
-	optind = 1;
-	opterr = 0;
 	int li = 0;
+	struct cli_opts ost = { 0, 0 };
 
-	while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
+	while ((c = cli_option(s, argc, argv, "", opts, &li, &ost)) != -1) {
 		int bad = 0;
 
 		switch (c) {
@@ -325,12 +324,13 @@ int cmd_suspects(int argc, char **argv, struct session *s)
 		case 'e': bad = parse_u64(optarg, &o.min_elements); break;
 		case 'd': bad = parse_double(optarg, &o.max_distinct_percent) || o.max_distinct_percent > 100; break;
 		case 'n': bad = parse_u64(optarg, &top); break;
-		default: return cli_usage(s, "suspects: unknown option '%s'", argv[optind - 1]);
 		}
 		if (bad)
 			return cli_usage(s, "suspects: bad value '%s' for --%s", optarg,
 					 opts[li].name);
 	}
+	if (ost.error)
+		return ost.error;
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens suspects [options] DUMP");
 	s->dump_path = argv[optind];

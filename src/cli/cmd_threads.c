@@ -240,21 +240,20 @@ static int parse(int argc, char **argv, struct session *s, struct threads_opts *
 		{ "no-locals", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_opts st = { 0, 0 };
 	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_option(s, argc, argv, "", opts, NULL, &st)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_u64(optarg, &o->top))
 				return cli_usage(s, "--top: expected a number (0: all)");
 			break;
 		case 'n': o->locals = 0; break;
-		default:
-			return cli_usage(s, "threads: unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (st.error)
+		return st.error;
 	if (optind != argc - 1)
 		return cli_usage(s, "usage: heaplens threads [--top N] [--no-locals] DUMP");
 	s->dump_path = argv[optind];

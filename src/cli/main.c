@@ -78,6 +78,28 @@ int cli_usage(const struct session *s, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_option(struct session *s, int argc, char **argv, const char *shorts,
+	       const struct option *opts, int *index, struct cli_opts *st)
+{
+	char spec[32];
+	int c;
+
+	if (!st->started) {
+		optind = 1;
+		opterr = 0;
+		st->started = 1;
+	}
+	snprintf(spec, sizeof(spec), ":%s", shorts); /* ':' for a missing value */
+	c = getopt_long(argc, argv, spec, opts, index);
+	if (c == '?')
+		st->error = cli_usage(s, "%s: unknown option '%s'", s->command,
+				      argv[optind - 1]);
+	else if (c == ':')
+		st->error = cli_usage(s, "%s: option '%s' needs a value", s->command,
+				      argv[optind - 1]);
+	return st->error ? -1 : c;
+}
+
 int parse_u64(const char *str, uint64_t *out)
 {
 	char *end;

@@ -107,7 +107,7 @@ typedef struct hl_graph {
 	uint64_t subrecords;       /* heap sub-records of the dump */
 	uint64_t dangling;         /* references to absent ids */
 	uint64_t dangling_roots;
-	uint64_t reachable_objs, reachable_bytes;
+	uint64_t reachable_objs, reachable_bytes, unreachable_bytes;
 } hl_graph;
 
 /* Build the graph from the scan (which it consumes). */

@@ -37,6 +37,9 @@ hl_status hl_reach_mark(hl_graph *g, hl_diag *d)
 		for (e = g->edge_start[o]; e < g->edge_start[o + 1]; e++)
 			visit(g, g->edge_to[e], stack, &sp);
 	}
+	for (i = 0; i < g->nobj; i++)
+		if (!(g->flags[i] & F_REACHABLE))
+			g->unreachable_bytes += hl_graph_shallow(g, i);
 	free(stack);
 	return HL_OK;
 }

@@ -217,7 +217,6 @@ const char *hl_root_kind_name(int kind)
 void hl_get_info(const hl_heap *h, hl_info *o)
 {
 	const hl_graph *g = &h->g;
-	uint32_t i;
 
 	memset(o, 0, sizeof(*o));
 	memcpy(o->version, h->hp.version, sizeof(o->version));
@@ -243,9 +242,7 @@ void hl_get_info(const hl_heap *h, hl_info *o)
 	o->reachable_objects = g->reachable_objs;
 	o->reachable_bytes = g->reachable_bytes;
 	o->unreachable_objects = g->nobj - g->reachable_objs;
-	for (i = 0; i < g->nobj; i++)
-		if (!(g->flags[i] & F_REACHABLE))
-			o->unreachable_bytes += hl_graph_shallow(g, i);
+	o->unreachable_bytes = g->unreachable_bytes;
 	o->compressed_refs = g->compressed;
 	o->ref_size = g->refsize;
 	o->alignment = g->align;

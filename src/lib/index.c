@@ -29,7 +29,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 2
+#define IDX_VERSION 3
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
