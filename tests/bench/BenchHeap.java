@@ -20,9 +20,13 @@ import java.util.SplittableRandom;
  *     java.io.DeleteOnExitHook (3 objects);
  *   - 2 ConfigClient-style new String(namespace) kept in an ArrayList
  *     (2 objects).
- * About 12 million objects per GiB of dump, like real heaps.
+ * About 12 million objects per GiB of dump, like real heaps, unless
+ * TARGET_OBJECTS is given: then the unit count comes from the object count
+ * (10 objects per unit) and the payload size from the dump size, so that a
+ * dump of 600 MB can hold 12.6 million objects as the issue's reference
+ * dump does (smaller payload arrays make a denser dump).
  *
- * Usage: java -cp CLASSES BenchHeap TARGET_MB READY_FILE GO_FILE
+ * Usage: java -cp CLASSES BenchHeap TARGET_MB READY_FILE GO_FILE [TARGET_OBJECTS]
  * Builds the heap, writes its PID to READY_FILE, then waits until GO_FILE
  * exists (meanwhile make-bench-dump.sh runs jmap -histo:live and
  * jcmd GC.heap_dump), then exits.
@@ -33,6 +37,8 @@ public class BenchHeap {
     // of about 1.05 x SIZE with about 12 million objects per GiB.
     static final double UNITS_PER_GB = 1_250_000;
     static final int PAYLOAD_AVG = 410;
+    // dump bytes of one unit besides its payload array's elements
+    static final int UNIT_FIXED_BYTES = 490;
 
     static final class Mapping {
         final long id;
@@ -61,6 +67,13 @@ public class BenchHeap {
         Path ready = Paths.get(args[1]);
         Path go = Paths.get(args[2]);
         long units = Math.max(1, Math.round(UNITS_PER_GB * targetMb / 1024.0));
+        int payloadAvg = PAYLOAD_AVG;
+        if (args.length > 3) {
+            long objects = Long.parseLong(args[3]);
+            units = Math.max(1, objects / 10);
+            double perUnit = targetMb * 1048576.0 / units;
+            payloadAvg = (int) Math.max(0, Math.round(perUnit - UNIT_FIXED_BYTES));
+        }
 
         SplittableRandom rnd = new SplittableRandom(0x5EED);
         // caches: several maps of at most 4M entries each
@@ -72,7 +85,7 @@ public class BenchHeap {
                 CACHES.add(cache);
             }
             String code = "SKU-" + (10_000_000 + i);
-            byte[] payload = new byte[rnd.nextInt(2 * PAYLOAD_AVG + 1)];
+            byte[] payload = new byte[rnd.nextInt(2 * payloadAvg + 1)];
             for (int k = 0; k < payload.length; k += 7)
                 payload[k] = (byte) (i + k);
             cache.put(code, new Mapping(i, (int) (i % 17), code, payload));
@@ -83,7 +96,7 @@ public class BenchHeap {
         for (long i = 0; i < 2 * units; i++)
             REQUESTED.add(new String(NAMESPACES[(int) (i % NAMESPACES.length)]));
 
-        String info = "units " + units + "\ncache_entries " + units + "\ndelete_on_exit_paths " + units
+        String info = "units " + units + "\npayload_avg " + payloadAvg + "\ncache_entries " + units + "\ndelete_on_exit_paths " + units
                 + "\nrequested_strings " + (2 * units) + "\npid " + ProcessHandle.current().pid() + "\n";
         System.out.print(info);
         System.out.flush();

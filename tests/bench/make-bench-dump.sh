@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # tests/bench/make-bench-dump.sh - make a big, uncompressed benchmark dump.
 #
-# Usage: tests/bench/make-bench-dump.sh OUT_DIR [SIZE]
-#   SIZE  approximate dump size: 600m, 1g (default), 5g, or a number of MB.
+# Usage: tests/bench/make-bench-dump.sh OUT_DIR [SIZE [OBJECTS]]
+#   SIZE     approximate dump size: 600m, 1g (default), 5g, or a number of MB.
+#   OBJECTS  approximate object count (a number, or with a suffix m: 12.6m);
+#            defaults: 600m -> 12.6m (the issue's reference dump: 585 MB,
+#            12.6 million objects), 5g -> 100m, otherwise about 12 million
+#            per GiB.  Denser dumps get smaller payload arrays.
 #
 # Writes OUT_DIR/bench-SIZE.hprof (e.g. bench-1g.hprof), plus
 # OUT_DIR/bench-SIZE.histo.txt (`jmap -histo:live`, taken right before the
@@ -17,12 +21,28 @@
 set -euo pipefail
 
 usage() {
-	sed -n '2,15p' "$0" >&2
+	sed -n '2,19p' "$0" >&2
 	exit 2
 }
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+[ $# -ge 1 ] && [ $# -le 3 ] || usage
 OUT_DIR=$1
 SIZE=${2:-1g}
+OBJECTS=${3:-}
+if [ -z "$OBJECTS" ]; then
+	case ${SIZE,,} in
+	600m) OBJECTS=12.6m ;;
+	5g) OBJECTS=100m ;;
+	esac
+fi
+if [ -n "$OBJECTS" ]; then
+	OBJECTS=$(awk -v o="${OBJECTS,,}" 'BEGIN {
+		m = 1; if (o ~ /m$/) { m = 1000000; sub(/m$/, "", o) }
+		if (o !~ /^[0-9]+(\.[0-9]+)?$/) exit 1
+		printf "%d", o * m }') && [ "$OBJECTS" -ge 10 ] || {
+		echo "make-bench-dump.sh: bad OBJECTS ${3:-}" >&2
+		exit 2
+	}
+fi
 case ${SIZE,,} in
 *g) MB=$((${SIZE%[gG]} * 1024)) ;;
 *m) MB=${SIZE%[mM]} ;;
@@ -68,7 +88,7 @@ echo "== building a heap for a ~${MB} MB dump (java -Xmx${XMX}m -XX:+UseSerialGC
 start=$(date +%s)
 # compiled into the temporary directory: nothing is written to the tree
 "${BIN}javac" -nowarn -d "$TMP/classes" "$HERE/BenchHeap.java"
-"${BIN}java" -XX:+UseSerialGC -Xmx${XMX}m -Xms${XMX}m -cp "$TMP/classes" BenchHeap "$MB" "$TMP/ready" "$TMP/go" \
+"${BIN}java" -XX:+UseSerialGC -Xmx${XMX}m -Xms${XMX}m -cp "$TMP/classes" BenchHeap "$MB" "$TMP/ready" "$TMP/go" $OBJECTS \
 	>"$TMP/out.txt" 2>"$TMP/err.txt" &
 JPID=$!
 while [ ! -s "$TMP/ready" ]; do
