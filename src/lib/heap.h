@@ -32,5 +32,28 @@ int hl_index_load(hl_heap *h);
 /* Retained size per class into h->dom.class_retained (once). */
 hl_status hl_class_retained(hl_heap *h);
 void hl_index_detach(hl_heap *h);
+/* Hash of this build's on-disk layouts (index and reports). */
+uint64_t hl_index_layout(void);
+/* Write len bytes at off, whole; nonzero on error (errno set). */
+int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off);
+/* An O_TMPFILE in path's directory (-1 when not possible), and naming it
+ * (a no-op for a file opened by name); nonzero on error. */
+int hl_unnamed_open(const char *path);
+int hl_unnamed_name(int fd, const char *name);
+
+/* Reports kept beside the index (reports.c), by kind and options key: a
+ * copy of the payload (free it) or NULL; keeping one is best effort. */
+enum { HL_REPORT_SUSPECTS = 1, HL_REPORT_STRING_DUPS = 2 };
+void *hl_report_get(hl_heap *h, unsigned kind, uint64_t key, size_t *len);
+void hl_report_put(hl_heap *h, unsigned kind, uint64_t key, const void *p,
+		   size_t len);
+/* Their encodings (report_codec.c); decoding checks every value against
+ * the heap and returns nonzero when one does not fit. */
+void *hl_suspects_encode(const hl_suspect *s, size_t n, size_t *len);
+int hl_suspects_decode(const hl_heap *h, const void *p, size_t len,
+		       hl_suspect **out, size_t *n);
+void *hl_dups_encode(const hl_string_dups *d, size_t *len);
+int hl_dups_decode(const hl_heap *h, const void *p, size_t len,
+		   hl_string_dups *out);
 
 #endif

@@ -53,7 +53,7 @@ struct idx_scalars {
 /* A section: where its pointer lives and how long it must be. */
 struct sect_ref { void **ptr; uint64_t len; };
 
-static uint64_t layout_hash(void)
+uint64_t hl_index_layout(void)
 {
 	uint64_t v[8] = {
 		sizeof(struct idx_scalars), sizeof(struct hl_class),
@@ -120,7 +120,7 @@ static uint64_t inbound_len(const hl_heap *h)
 
 /* ---- writing ---- */
 
-static int write_at(int fd, const void *p, uint64_t len, uint64_t off)
+int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off)
 {
 	const uint8_t *b = p;
 
@@ -159,7 +159,7 @@ static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 	sc.dump_index = h->dump_index;
 	off = hl_round_up(sizeof(hd) + (n + 1) * sizeof(struct idx_sect), IDX_ALIGN);
 	tab[0] = (struct idx_sect){ off, sizeof(sc), XXH3_64bits(&sc, sizeof(sc)) };
-	if (write_at(fd, &sc, sizeof(sc), off))
+	if (hl_write_at(fd, &sc, sizeof(sc), off))
 		goto werr;
 	off = hl_round_up(off + sizeof(sc), IDX_ALIGN);
 	for (k = 0; k < n; k++) {
@@ -167,7 +167,7 @@ static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 
 		tab[k + 1] = (struct idx_sect){ off, s[k].len,
 			s[k].len ? XXH3_64bits(p, s[k].len) : 0 };
-		if (s[k].len && write_at(fd, p, s[k].len, off))
+		if (s[k].len && hl_write_at(fd, p, s[k].len, off))
 			goto werr;
 		off = hl_round_up(off + s[k].len, IDX_ALIGN);
 	}
@@ -175,12 +175,12 @@ static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 	memcpy(hd.magic, IDX_MAGIC, 8);
 	hd.version = IDX_VERSION;
 	hd.nsect = n + 1;
-	hd.layout = layout_hash();
+	hd.layout = hl_index_layout();
 	hd.identity = h->identity;
 	hd.total = off;
 	hd.table_sum = XXH3_64bits(tab, (n + 1) * sizeof(struct idx_sect));
-	if (write_at(fd, &hd, sizeof(hd), 0) ||
-	    write_at(fd, tab, (n + 1) * sizeof(struct idx_sect), sizeof(hd)) ||
+	if (hl_write_at(fd, &hd, sizeof(hd), 0) ||
+	    hl_write_at(fd, tab, (n + 1) * sizeof(struct idx_sect), sizeof(hd)) ||
 	    ftruncate(fd, (off_t)off))
 		goto werr;
 	return HL_OK;
@@ -190,7 +190,7 @@ werr:
 }
 
 /* An O_TMPFILE in the index's directory, -1 when not possible. */
-static int open_unnamed(const char *path)
+int hl_unnamed_open(const char *path)
 {
 #ifdef O_TMPFILE
 	char dir[4096];
@@ -210,7 +210,7 @@ static int open_unnamed(const char *path)
 }
 
 /* Give an O_TMPFILE its name (a no-op for a file that has one). */
-static int name_unnamed(int fd, const char *name)
+int hl_unnamed_name(int fd, const char *name)
 {
 	char proc[64];
 	struct stat sb;
@@ -263,14 +263,14 @@ static hl_status save(hl_heap *h)
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", h->index_path, (long)getpid());
 	/* an unnamed file first, so that an interrupted run leaves nothing;
 	 * named (then renamed over the index) only once complete */
-	fd = open_unnamed(h->index_path);
+	fd = hl_unnamed_open(h->index_path);
 	if (fd < 0)
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return hl_fail(&h->diag, HL_E_IO, "cannot create the index '%s': %s",
 			       tmp, strerror(errno));
 	st = write_index(h, fd, tmp);
-	if (st == HL_OK && name_unnamed(fd, tmp))
+	if (st == HL_OK && hl_unnamed_name(fd, tmp))
 		st = hl_fail(&h->diag, HL_E_IO, "cannot name the index '%s': %s",
 			     tmp, strerror(errno));
 	if (close(fd) && st == HL_OK)
@@ -296,7 +296,7 @@ static const char *check(const uint8_t *m, uint64_t size, uint64_t identity,
 
 	if (size < sizeof(*hd) || memcmp(hd->magic, IDX_MAGIC, 8))
 		return "is not a heaplens index";
-	if (hd->version != IDX_VERSION || hd->layout != layout_hash())
+	if (hd->version != IDX_VERSION || hd->layout != hl_index_layout())
 		return "was written by another version of heaplens";
 	if (hd->identity != identity)
 		return "is stale: the dump has changed";

@@ -399,8 +399,36 @@ static hl_status dups_setup(hl_heap *h, struct dups *u)
 	return HL_OK;
 }
 
+static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
+				hl_string_dups *out);
+
 hl_status hl_string_dups_build(hl_heap *h, uint64_t min_count, size_t top,
 			       hl_string_dups *out)
+{
+	uint64_t v[2] = { min_count, top }, key = XXH3_64bits(v, sizeof(v));
+	size_t len;
+	void *kept = hl_report_get(h, HL_REPORT_STRING_DUPS, key, &len);
+	hl_status st;
+
+	if (kept) { /* computed before for these options */
+		int bad = hl_dups_decode(h, kept, len, out);
+
+		free(kept);
+		if (!bad)
+			return HL_OK;
+	}
+	st = dups_compute(h, min_count, top, out);
+	if (st == HL_OK && h->index_path[0]) {
+		kept = hl_dups_encode(out, &len);
+		if (kept)
+			hl_report_put(h, HL_REPORT_STRING_DUPS, key, kept, len);
+		free(kept);
+	}
+	return st;
+}
+
+static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
+				hl_string_dups *out)
 {
 	const hl_graph *g = &h->g;
 	struct dups u;

@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <xxhash.h>
 
 #define BIG_DROP 0.7
 #define GROUP_SHARE 0.8
@@ -1089,23 +1090,65 @@ static int cmp_suspect(const void *a, const void *b)
 	return x->kind - y->kind;
 }
 
+static hl_status compute(hl_heap *h, const hl_suspect_options *opt,
+			 hl_suspect **out, size_t *count);
+
+/* The options as the key of a kept report. */
+static uint64_t options_key(const hl_suspect_options *opt)
+{
+	uint64_t v[3];
+
+	memcpy(&v[0], &opt->threshold_percent, sizeof(double));
+	v[1] = opt->min_elements;
+	memcpy(&v[2], &opt->max_distinct_percent, sizeof(double));
+	return XXH3_64bits(v, sizeof(v));
+}
+
 hl_status hl_find_suspects(hl_heap *h, const hl_suspect_options *opt,
 			   hl_suspect **out, size_t *count)
 {
 	static const hl_suspect_options defaults = { 10.0, 100000, 1.0 };
+	uint64_t key;
+	size_t len;
+	void *kept;
+	hl_status st;
+
+	*out = NULL;
+	*count = 0;
+	if (!opt)
+		opt = &defaults;
+	if (!h->dom.done)
+		return hl_fail(&h->diag, HL_E_STATE, "suspects need the dominator tree");
+	/* computed once per dump and options, then read back */
+	key = options_key(opt);
+	kept = hl_report_get(h, HL_REPORT_SUSPECTS, key, &len);
+	if (kept) {
+		int bad = hl_suspects_decode(h, kept, len, out, count);
+
+		free(kept);
+		if (!bad)
+			return HL_OK;
+	}
+	st = compute(h, opt, out, count);
+	if (st == HL_OK && h->index_path[0]) {
+		kept = hl_suspects_encode(*out, *count, &len);
+		if (kept)
+			hl_report_put(h, HL_REPORT_SUSPECTS, key, kept, len);
+		free(kept);
+	}
+	return st;
+}
+
+static hl_status compute(hl_heap *h, const hl_suspect_options *opt,
+			 hl_suspect **out, size_t *count)
+{
 	struct finder f = { { 0 }, h, &h->g, &h->dom, opt, { 0 }, NULL,
 			    { NULL, NULL } };
 	uint64_t total = hl_total_heap(h);
 	hl_status st;
 	size_t i;
 
-	*out = NULL;
-	*count = 0;
-	if (!opt)
-		opt = &defaults;
 	f.opt = opt;
-	if (!h->dom.done)
-		return hl_fail(&h->diag, HL_E_STATE, "suspects need the dominator tree");
 	hl_vec_init(&f.out, sizeof(hl_suspect));
 	hl_vec_init(&f.census, sizeof(hl_suspect));
 	st = hl_domtree_children(&h->dom, &h->g, &h->diag);

@@ -97,6 +97,8 @@ static inline int hl_vec_push(hl_vec *v, const void *p)
 
 /* calloc/malloc with an overflow-checked count. */
 void *hl_calloc(size_t n, size_t size);
+/* Ask for transparent huge pages over a big block (no-op when small). */
+void hl_advise_huge(void *p, size_t bytes);
 void *hl_malloc_array(size_t n, size_t size);
 
 /* Append-only string storage: offsets stay valid when it grows. */

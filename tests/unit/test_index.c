@@ -3,7 +3,9 @@
  * written, then opened again from the index gives the same answers (info,
  * histogram with retained sizes, dominators of every object); a dump that
  * changed, a damaged index and --strict all fall back to parsing, with a
- * note for the first two.
+ * note for the first two.  Reports kept beside the index (suspects,
+ * duplicate strings) are read back for the same options, and refused when
+ * damaged or naming objects the heap does not have.
  *
  * Why: the index is a second way to the same numbers; it must never give
  * different ones, and never be trusted when it may be wrong.
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "unit_util.h"
+#include "lib/heap.h"
 
 struct notes { unsigned count; char last[512]; };
 
@@ -178,11 +181,120 @@ static void test_stale_next_to_dump(void **state)
 	ut_tmpdir_remove(tmp);
 }
 
+static void same_suspects(const hl_suspect *a, size_t na, const hl_suspect *b,
+			  size_t nb)
+{
+	size_t i;
+
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++) {
+		assert_int_equal(a[i].kind, b[i].kind);
+		assert_int_equal(a[i].obj, b[i].obj);
+		assert_int_equal(a[i].retained, b[i].retained);
+		assert_int_equal(a[i].accumulation, b[i].accumulation);
+		assert_int_equal(a[i].path_len, b[i].path_len);
+		assert_memory_equal(a[i].path, b[i].path, a[i].path_len * sizeof(hl_obj));
+		assert_int_equal(a[i].distinct, b[i].distinct);
+		assert_int_equal(a[i].ntop, b[i].ntop);
+		assert_string_equal(a[i].why, b[i].why);
+		assert_true((a[i].holder_kind == NULL) == (b[i].holder_kind == NULL));
+		if (a[i].holder_kind)
+			assert_string_equal(a[i].holder_kind, b[i].holder_kind);
+	}
+}
+
+static void flip_byte(const char *path, long at)
+{
+	FILE *f = fopen(path, "r+b");
+	int c;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, at, SEEK_SET), 0);
+	c = fgetc(f);
+	assert_int_equal(fseek(f, at, SEEK_SET), 0);
+	fputc(c ^ 0x5a, f);
+	fclose(f);
+}
+
+/* Suspects and duplicate strings are computed once, kept beside the index
+ * and read back; a damaged or lying report is refused and recomputed. */
+static void test_kept_reports(void **state)
+{
+	char tmp[UT_PATH_MAX], dump[UT_PATH_MAX], rep[UT_PATH_MAX + 16];
+	struct notes n = { 0, "" };
+	hl_suspect *s1, *s2, *fake;
+	size_t n1, n2, nf, len, glen;
+	hl_string_dups d1, d2;
+	hl_heap *h;
+	void *enc, *got;
+
+	(void)state;
+	ut_tmpdir_make(tmp, sizeof tmp);
+	ut_join(dump, sizeof dump, ut_env_dir("HL_FIXTURES"), "caches.hprof.gz");
+	h = open_idx(dump, tmp, 0, &n);
+	assert_int_equal(hl_compute_dominators(h), HL_OK);
+	assert_int_equal(hl_find_suspects(h, NULL, &s1, &n1), HL_OK);
+	assert_true(n1 > 0);
+	assert_int_equal(hl_string_dups_build(h, 2, 5, &d1), HL_OK);
+	assert_true(d1.count > 0);
+	snprintf(rep, sizeof rep, "%s.reports", hl_index_path(h));
+	assert_true(ut_file_exists(rep));
+	hl_close(h);
+
+	/* read back: the same reports */
+	h = open_idx(dump, tmp, 0, &n);
+	assert_int_equal(hl_compute_dominators(h), HL_OK);
+	assert_int_equal(hl_find_suspects(h, NULL, &s2, &n2), HL_OK);
+	same_suspects(s1, n1, s2, n2);
+	hl_suspects_free(s2, n2);
+	assert_int_equal(hl_string_dups_build(h, 2, 5, &d2), HL_OK);
+	assert_int_equal(d1.count, d2.count);
+	assert_int_equal(d1.wasted, d2.wasted);
+	assert_memory_equal(d1.groups, d2.groups, d1.count * sizeof(*d1.groups));
+	hl_string_dups_free(&d2);
+
+	/* what is kept is what is read: a report put there is returned... */
+	enc = hl_suspects_encode(s1, n1, &len);
+	assert_non_null(enc);
+	((hl_suspect *)((char *)enc + sizeof(uint64_t)))->retained = 12345;
+	hl_report_put(h, HL_REPORT_SUSPECTS, 0x1234, enc, len);
+	got = hl_report_get(h, HL_REPORT_SUSPECTS, 0x1234, &glen);
+	assert_non_null(got);
+	assert_int_equal(glen, len);
+	assert_memory_equal(got, enc, len);
+	free(got);
+	assert_int_equal(hl_suspects_decode(h, enc, len, &fake, &nf), 0);
+	assert_int_equal(fake[0].retained, 12345);
+	hl_suspects_free(fake, nf);
+	/* ...but never one naming an object the heap does not have, nor a
+	 * cut one */
+	((hl_suspect *)((char *)enc + sizeof(uint64_t)))->obj = hl_object_count(h);
+	assert_int_not_equal(hl_suspects_decode(h, enc, len, &fake, &nf), 0);
+	((hl_suspect *)((char *)enc + sizeof(uint64_t)))->obj = s1[0].obj;
+	assert_int_not_equal(hl_suspects_decode(h, enc, len - 1, &fake, &nf), 0);
+	free(enc);
+	hl_close(h);
+
+	/* a damaged file is refused: the reports are computed again */
+	flip_byte(rep, 100);
+	h = open_idx(dump, tmp, 0, &n);
+	assert_int_equal(hl_compute_dominators(h), HL_OK);
+	assert_int_equal(hl_find_suspects(h, NULL, &s2, &n2), HL_OK);
+	same_suspects(s1, n1, s2, n2);
+	hl_suspects_free(s2, n2);
+	hl_close(h);
+
+	hl_suspects_free(s1, n1);
+	hl_string_dups_free(&d1);
+	ut_tmpdir_remove(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_index_lifecycle),
 		cmocka_unit_test(test_stale_next_to_dump),
+		cmocka_unit_test(test_kept_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
