@@ -28,11 +28,15 @@ static void *decode_part(void *arg)
 	struct part *p = arg;
 	const hl_graph *g = p->g;
 	uint32_t o;
+	hl_behind b; /* records are read in address order, often file order */
 
+	hl_behind_init(&b, g->mapped ? g->data : NULL);
 	for (o = p->lo; o < p->hi && !p->oom; o++) {
 		hl_refit it;
 		uint64_t id;
 
+		if (hl_graph_kind(g, o) != K_CLASS)
+			hl_behind_note(&b, HL_ENT_OFF(&g->ent[o]));
 		hl_refit_init(&it, g, o);
 		while (hl_refit_next(&it, &id)) {
 			uint32_t t;
@@ -51,6 +55,7 @@ static void *decode_part(void *arg)
 		}
 		p->start[o + 1] = p->to.len; /* relative to this part */
 	}
+	hl_behind_flush(&b);
 	return NULL;
 }
 

@@ -16,6 +16,7 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 	memset(g, 0, sizeof(*g));
 	g->threads = threads;
 	g->data = hp->data;
+	g->mapped = hp->mapped;
 	g->data_size = hp->size;
 	g->idsize = hp->idsize;
 	g->subrecords = sc->subrecords;

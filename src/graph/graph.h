@@ -58,6 +58,7 @@ struct hl_root { uint32_t obj; uint32_t thread; uint32_t frame; uint8_t kind; };
 typedef struct hl_graph {
 	const uint8_t *data;
 	uint64_t data_size;
+	int mapped;          /* data is a file mapping (hl_hprof.mapped) */
 	unsigned idsize, refsize, align, header;
 	int compressed;
 

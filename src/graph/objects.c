@@ -273,14 +273,20 @@ hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 {
 	struct classify cx = { 0, HL_NONE, 0, 0 };
 	uint32_t o;
+	hl_behind b;
 
 	g->cls = hl_malloc_array(g->nobj, sizeof(uint32_t));
 	g->size = hl_malloc_array(g->nobj, sizeof(uint32_t));
 	g->flags = hl_calloc(g->nobj, 1);
 	if (!g->cls || !g->size || !g->flags)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
-	for (o = 0; o < g->nobj; o++)
+	hl_behind_init(&b, g->mapped ? g->data : NULL);
+	for (o = 0; o < g->nobj; o++) {
+		if (HL_ENT_KIND(&g->ent[o]) != K_CLASS)
+			hl_behind_note(&b, HL_ENT_OFF(&g->ent[o]));
 		classify_one(g, &cx, o, d);
+	}
+	hl_behind_flush(&b);
 	orphan_loaders(g);
 	if (cx.unknown > 3)
 		hl_warnf(d, "%llu objects in all have a class that is not in the dump",

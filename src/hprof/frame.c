@@ -291,6 +291,7 @@ hl_status hl_hprof_frame(hl_hprof *hp, const hl_source *src, int strict,
 	memset(hp, 0, sizeof(*hp));
 	hp->data = src->data;
 	hp->size = src->size;
+	hp->mapped = src->map != NULL;
 	hl_vec_init(&hp->utf8, sizeof(struct hl_utf8));
 	hl_vec_init(&hp->loadclass, sizeof(struct hl_loadclass));
 	hl_vec_init(&hp->frames, sizeof(struct hl_frame));

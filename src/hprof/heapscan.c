@@ -357,8 +357,15 @@ static void *scan_part_run(void *arg)
 		hl_fail(&p->d, HL_E_NOMEM, "out of memory reading the heap");
 		return NULL;
 	}
-	for (i = p->lo; i < p->hi && p->d.status == HL_OK; i++)
+	hl_behind b;
+
+	hl_behind_init(&b, p->hp->mapped ? p->hp->data : NULL);
+	for (i = p->lo; i < p->hi && p->d.status == HL_OK; i++) {
 		scan_record(p->hp, &recs[i], 0, &p->sc, &p->d);
+		hl_behind_note(&b, recs[i].body);
+		hl_behind_note(&b, recs[i].body + recs[i].len);
+	}
+	hl_behind_flush(&b);
 	return NULL;
 }
 
@@ -449,6 +456,7 @@ hl_status hl_hprof_scan(const hl_hprof *hp, unsigned idx, int strict,
 	const struct hl_heaprec *recs = hp->heaprecs.data;
 	uint64_t i, next_report = 0;
 	hl_status st = HL_OK;
+	hl_behind b;
 
 	scan_init(sc);
 	if (idx >= hp->dumps.len)
@@ -469,13 +477,17 @@ hl_status hl_hprof_scan(const hl_hprof *hp, unsigned idx, int strict,
 	if (hl_vec_reserve(&sc->objs, (size_t)((recs[ds->first + ds->count - 1].body -
 					       recs[ds->first].body) / 48 + 1024)))
 		return hl_fail(d, HL_E_NOMEM, "out of memory reading the heap");
+	hl_behind_init(&b, hp->mapped ? hp->data : NULL);
 	for (i = ds->first; st == HL_OK && i < ds->first + ds->count; i++) {
 		st = scan_record(hp, &recs[i], strict, sc, d);
+		hl_behind_note(&b, recs[i].body);
+		hl_behind_note(&b, recs[i].body + recs[i].len);
 		if (progress && recs[i].body >= next_report) {
 			progress(ctx, "reading", recs[i].body, hp->size);
 			next_report = recs[i].body + (64u << 20);
 		}
 	}
+	hl_behind_flush(&b);
 done:
 	if (progress)
 		progress(ctx, "reading", hp->size, hp->size);

@@ -79,6 +79,7 @@ typedef struct hl_hprof {
 	hl_vec dumps;      /* struct hl_dumpspan */
 	uint64_t truncated_at; /* offset of the incomplete record, 0 if none */
 	uint64_t truncated_bytes;
+	int mapped;        /* data is a file mapping: its pages may be released */
 } hl_hprof;
 
 /* Pass 0. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 hl_status hl_fail(hl_diag *d, hl_status st, const char *fmt, ...)
 {
@@ -117,6 +118,32 @@ void hl_advise_huge(void *p, size_t bytes)
 	(void)p;
 	(void)bytes;
 #endif
+}
+
+#define HL_BEHIND_MAX ((uint64_t)256 << 20)
+
+void hl_behind_init(hl_behind *b, const uint8_t *base)
+{
+	b->base = base;
+	b->lo = UINT64_MAX;
+	b->hi = 0;
+	b->count = 0;
+}
+
+void hl_behind_flush(hl_behind *b)
+{
+	uintptr_t a, e, pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	if (b->base && b->hi > b->lo && b->hi - b->lo <= HL_BEHIND_MAX) {
+		/* whole pages inside [lo, hi): the page of hi is still read */
+		a = ((uintptr_t)(b->base + b->lo) + pg - 1) & ~(pg - 1);
+		e = (uintptr_t)(b->base + b->hi) & ~(pg - 1);
+		if (e > a)
+			(void)madvise((void *)a, e - a, MADV_DONTNEED);
+	}
+	b->lo = UINT64_MAX;
+	b->hi = 0;
+	b->count = 0;
 }
 
 void *hl_calloc(size_t n, size_t size)

@@ -97,6 +97,30 @@ static inline int hl_vec_push(hl_vec *v, const void *p)
 
 /* calloc/malloc with an overflow-checked count. */
 void *hl_calloc(size_t n, size_t size);
+/*
+ * Release-behind for a read-only file mapping (the dump): the pages of
+ * [lo, hi) are dropped from this process (they stay in the page cache and
+ * come back on access), so that resident memory is what the analysis
+ * holds, not the dump.  A pass notes the offsets it read and flushes every
+ * so many; ranges that are not compact (records read out of file order)
+ * are left alone.  base NULL: nothing is released (data not mapped).
+ */
+typedef struct hl_behind {
+	const uint8_t *base;
+	uint64_t lo, hi;
+	uint32_t count;
+} hl_behind;
+void hl_behind_init(hl_behind *b, const uint8_t *base);
+void hl_behind_flush(hl_behind *b);
+static inline void hl_behind_note(hl_behind *b, uint64_t off)
+{
+	if (off < b->lo)
+		b->lo = off;
+	if (off > b->hi)
+		b->hi = off;
+	if (++b->count >= 65536 || b->hi - b->lo >= ((uint64_t)64 << 20))
+		hl_behind_flush(b);
+}
 /* Ask for transparent huge pages over a big block (no-op when small). */
 void hl_advise_huge(void *p, size_t bytes);
 void *hl_malloc_array(size_t n, size_t size);
