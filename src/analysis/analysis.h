@@ -12,8 +12,6 @@ typedef struct hl_domtree {
 	uint32_t n;            /* reachable objects */
 	uint32_t *idom;        /* per object: object, HL_ROOT or HL_NONE */
 	uint64_t *retained;    /* per object; 0 when unreachable */
-	uint32_t *order;       /* reachable objects, dominators before those
-				* they dominate (a DFS preorder of the graph) */
 	uint64_t total;        /* reachable shallow bytes */
 	/* retained size of each class (its instances and class object, as
 	 * hl_group_retained computes it), when computed; saved in the index */
@@ -25,7 +23,7 @@ typedef struct hl_domtree {
 
 /* Inbound references of reachable objects: from[start[o]..start[o+1]). */
 typedef struct hl_inbound_idx {
-	uint64_t *start;
+	hl_eidx *start;
 	uint32_t *from;
 } hl_inbound_idx;
 hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);

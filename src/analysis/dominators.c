@@ -19,9 +19,9 @@
  * Memory, n reachable objects: successors are the graph's resolved edges,
  * predecessors the inbound index (built once, kept for paths and
  * referrers), so the pass adds six u32 arrays (24 bytes an object) and a
- * compression stack that grows only as deep as it must.  idom (4n) and
- * the DFS order (4n) stay in two of them; retained sizes (8n) are
- * allocated after three are freed.
+ * compression stack that grows only as deep as it must.  idom (4n) stays
+ * in one of them; retained sizes (8n) are allocated after three are
+ * freed, and the rest are freed at the end.
  */
 #include "analysis/analysis.h"
 
@@ -197,10 +197,6 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 		if (t->idom[o] != HL_ROOT)
 			t->retained[t->idom[o]] += t->retained[o];
 	}
-	/* keep the DFS order: vertex[1..n] */
-	memmove(s->vertex, s->vertex + 1, (size_t)s->n * sizeof(uint32_t));
-	t->order = s->vertex;
-	s->vertex = NULL;
 	return HL_OK;
 }
 
@@ -263,7 +259,6 @@ void hl_domtree_release(hl_domtree *t)
 {
 	free(t->idom);
 	free(t->retained);
-	free(t->order);
 	free(t->child_start);
 	free(t->children);
 	free(t->class_retained);

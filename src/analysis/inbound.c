@@ -45,7 +45,7 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 
 	if (in->start)
 		return HL_OK;
-	in->start = hl_calloc((size_t)n + 2, sizeof(uint64_t));
+	in->start = hl_calloc((size_t)n + 2, sizeof(hl_eidx));
 	last = hl_malloc_array((size_t)n + 1, sizeof(uint32_t));
 	if (!in->start || !last)
 		goto oom;
@@ -53,7 +53,7 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 	visit(g, in, last, 0);
 	for (i = 1; i <= n; i++)
 		in->start[i] += in->start[i - 1];
-	in->from = hl_malloc_array(in->start[n] + 1, sizeof(uint32_t));
+	in->from = hl_malloc_array((size_t)in->start[n] + 1, sizeof(uint32_t));
 	if (!in->from)
 		goto oom;
 	memset(last, 0xff, (size_t)n * sizeof(uint32_t));

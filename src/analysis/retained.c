@@ -27,7 +27,7 @@ static int cmp_child(const void *a, const void *b, void *ctx)
 
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 {
-	uint32_t i, n = t->n, slots = g->nobj + 1;
+	uint32_t i, o, n = t->n, slots = g->nobj + 1;
 
 	if (t->children || !t->done)
 		return t->done ? HL_OK : hl_fail(d, HL_E_STATE, "no dominator tree");
@@ -39,16 +39,19 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 		t->child_start = t->children = NULL;
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the dominator tree");
 	}
-	for (i = 0; i < n; i++) {
-		uint32_t p = t->idom[t->order[i]];
+	for (o = 0; o < g->nobj; o++) {
+		uint32_t p = t->idom[o];
 
-		t->child_start[(p == HL_ROOT ? g->nobj : p) + 1]++;
+		if (p != HL_NONE)
+			t->child_start[(p == HL_ROOT ? g->nobj : p) + 1]++;
 	}
 	for (i = 1; i <= slots; i++)
 		t->child_start[i] += t->child_start[i - 1];
-	for (i = 0; i < n; i++) {
-		uint32_t o = t->order[i], p = t->idom[o];
+	for (o = 0; o < g->nobj; o++) { /* each list in object order */
+		uint32_t p = t->idom[o];
 
+		if (p == HL_NONE)
+			continue;
 		p = p == HL_ROOT ? g->nobj : p;
 		t->children[t->child_start[p]++] = o;
 	}

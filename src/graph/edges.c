@@ -17,10 +17,10 @@
 struct part {
 	const hl_graph *g;
 	uint32_t lo, hi;
-	uint64_t *start;   /* shared; this part writes start[lo+1 .. hi] */
+	hl_eidx *start;    /* shared; this part writes start[lo+1 .. hi] */
 	hl_vec to;
 	uint64_t dangling;
-	int oom;
+	int oom;           /* 1 out of memory, 2 too many references */
 };
 
 static void *decode_part(void *arg)
@@ -53,7 +53,11 @@ static void *decode_part(void *arg)
 				break;
 			}
 		}
-		p->start[o + 1] = p->to.len; /* relative to this part */
+		if (p->to.len > HL_EIDX_MAX) {
+			p->oom = 2;
+			break;
+		}
+		p->start[o + 1] = (hl_eidx)p->to.len; /* relative to this part */
 	}
 	hl_behind_flush(&b);
 	return NULL;
@@ -78,13 +82,16 @@ static hl_status join_parts(hl_graph *g, struct part *p, unsigned n, hl_diag *d)
 
 	for (k = 0; k < n; k++)
 		total += p[k].to.len;
+	if (total > HL_EIDX_MAX)
+		return hl_fail(d, HL_E_UNSUPPORTED, "more than %llu references: too many for heaplens",
+			       (unsigned long long)HL_EIDX_MAX);
 	if (hl_vec_reserve(&p[0].to, (size_t)(total - p[0].to.len)))
 		return hl_fail(d, HL_E_NOMEM, "out of memory for references");
 	for (k = 1, base = p[0].to.len; k < n; k++) {
 		memcpy((uint32_t *)p[0].to.data + base, p[k].to.data,
 		       p[k].to.len * sizeof(uint32_t));
 		for (o = p[k].lo; o < p[k].hi; o++)
-			g->edge_start[o + 1] += base;
+			g->edge_start[o + 1] += (hl_eidx)base;
 		base += p[k].to.len;
 		hl_vec_release(&p[k].to);
 	}
@@ -101,7 +108,7 @@ hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d)
 	unsigned n = thread_count(threads, g->nobj), k;
 	hl_status st = HL_OK;
 
-	g->edge_start = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint64_t));
+	g->edge_start = hl_malloc_array((size_t)g->nobj + 1, sizeof(hl_eidx));
 	if (!g->edge_start)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for references");
 	g->edge_start[0] = 0;
@@ -124,7 +131,10 @@ hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d)
 			pthread_join(tid[k], NULL);
 	for (k = 0; k < n; k++) {
 		g->dangling += p[k].dangling;
-		if (p[k].oom)
+		if (p[k].oom == 2)
+			st = hl_fail(d, HL_E_UNSUPPORTED, "more than %llu references: too many for heaplens",
+				     (unsigned long long)HL_EIDX_MAX);
+		else if (p[k].oom)
 			st = hl_fail(d, HL_E_NOMEM, "out of memory for references");
 	}
 	if (st == HL_OK)

@@ -22,6 +22,12 @@
 
 #define SIZE_BIG UINT32_MAX
 
+/* Positions in the edge arrays (outbound and inbound references): 32 bits,
+ * 4 bytes an object less than 64; a dump with more than 4,294,967,295
+ * references (100 GB and more) is refused with a message. */
+typedef uint32_t hl_eidx;
+#define HL_EIDX_MAX UINT32_MAX
+
 enum { F_REACHABLE = 1, F_ROOT = 2, F_LOCALS = 4, F_SYNTH = 8 };
 
 /* A reference field of an instance layout: byte offset and field index. */
@@ -100,7 +106,7 @@ typedef struct hl_graph {
 	uint32_t nthreads;
 
 	/* outbound references but the class edge, resolved (edges.c) */
-	uint64_t *edge_start;      /* nobj + 1 */
+	hl_eidx *edge_start;       /* nobj + 1 */
 	uint32_t *edge_to;
 	uint64_t nedges;
 	unsigned threads;

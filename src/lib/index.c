@@ -29,7 +29,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 3
+#define IDX_VERSION 4
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -98,13 +98,12 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 	s[k++] = (struct sect_ref){ (void **)&g->root_objs, (uint64_t)g->nroot_objs * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&g->locals, (uint64_t)g->nlocals * sizeof(*g->locals) };
 	s[k++] = (struct sect_ref){ (void **)&g->thread_serials, 2 * (uint64_t)g->nthreads * sizeof(uint32_t) };
-	s[k++] = (struct sect_ref){ (void **)&g->edge_start, (n + 1) * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->edge_start, (n + 1) * sizeof(hl_eidx) };
 	s[k++] = (struct sect_ref){ (void **)&g->edge_to, g->nedges * sizeof(uint32_t) };
-	s[k++] = (struct sect_ref){ (void **)&h->in.start, (n + 2) * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&h->in.start, (n + 2) * sizeof(hl_eidx) };
 	s[k++] = (struct sect_ref){ (void **)&h->in.from, 0 }; /* length below */
 	s[k++] = (struct sect_ref){ (void **)&t->idom, n * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->retained, n * sizeof(uint64_t) };
-	s[k++] = (struct sect_ref){ (void **)&t->order, (uint64_t)t->n * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->child_start, (n + 2) * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->children, ((uint64_t)t->n + 1) * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->class_retained, ((uint64_t)g->nclasses + 1) * sizeof(uint64_t) };
@@ -115,7 +114,7 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 /* The inbound index's length is known only once its start array is. */
 static uint64_t inbound_len(const hl_heap *h)
 {
-	return h->in.start ? h->in.start[h->g.nobj] * sizeof(uint32_t) : 0;
+	return h->in.start ? (uint64_t)h->in.start[h->g.nobj] * sizeof(uint32_t) : 0;
 }
 
 /* ---- writing ---- */
