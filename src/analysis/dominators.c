@@ -30,23 +30,19 @@
 #define NIL UINT32_MAX
 
 /* The k-th successor of object o for the dominator pass: k = 0 is its
- * class (implicit), then its resolved edges; HL_NONE for one to skip (no
- * class object, or a GC root: a root's only predecessor is the virtual
- * root).  Returns 0 past the end. */
+ * class (implicit), then its resolved edges.  Returns 0 past the end. */
 static inline int succ(const hl_graph *g, uint32_t o, uint64_t k, uint32_t *t)
 {
-	uint64_t e;
+	hl_eidx e;
 
 	if (k == 0) {
 		*t = hl_graph_class_edge(g, o);
-	} else {
-		e = g->edge_start[o] + k - 1;
-		if (e >= g->edge_start[o + 1])
-			return 0;
-		*t = g->edge_to[e];
+		return 1;
 	}
-	if (*t != HL_NONE && (g->flags[*t] & F_ROOT))
-		*t = HL_NONE;
+	e = g->edge_start[o] + (hl_eidx)(k - 1);
+	if (e >= g->edge_start[o + 1])
+		return 0;
+	*t = g->edge_to[e];
 	return 1;
 }
 
@@ -58,11 +54,19 @@ struct lt {
 };
 
 /* Iterative DFS from the virtual root; label[] holds edge cursors and
- * anc[] the stack while it runs. */
-static void dfs(struct lt *s, const hl_graph *g)
+ * anc[] the stack while it runs.  A bitmap (an eighth of a byte an object,
+ * small enough to stay in cache) says which objects not to enter: those
+ * already numbered, and the GC roots, whose only predecessor is the
+ * virtual root; so most edges cost no look-up in pre[]. */
+static int dfs(struct lt *s, const hl_graph *g)
 {
 	uint32_t sp = 0, next = 1, r;
+	uint64_t *skip = hl_calloc(((size_t)g->nobj + 63) / 64, sizeof(uint64_t));
 
+	if (!skip)
+		return -1;
+	for (r = 0; r < g->nroot_objs; r++)
+		skip[g->root_objs[r] >> 6] |= (uint64_t)1 << (g->root_objs[r] & 63);
 	for (r = 0; r < g->nroot_objs; r++) {
 		uint32_t root = g->root_objs[r];
 
@@ -75,13 +79,18 @@ static void dfs(struct lt *s, const hl_graph *g)
 		s->anc[sp++] = next++;
 		while (sp) {
 			uint32_t v = s->anc[sp - 1], t;
+			uint64_t bit;
 
 			if (!succ(g, s->vertex[v], s->label[v]++, &t)) {
 				sp--;
 				continue;
 			}
-			if (t == HL_NONE || s->pre[t] != NIL)
+			if (t == HL_NONE)
 				continue;
+			bit = (uint64_t)1 << (t & 63);
+			if (skip[t >> 6] & bit)
+				continue;
+			skip[t >> 6] |= bit;
 			s->pre[t] = next;
 			s->vertex[next] = t;
 			s->parent[next] = v;
@@ -89,7 +98,9 @@ static void dfs(struct lt *s, const hl_graph *g)
 			s->anc[sp++] = next++;
 		}
 	}
+	free(skip);
 	s->n = next - 1;
+	return 0;
 }
 
 /* Path compression without recursion; the stack grows on demand (it
@@ -236,7 +247,10 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	for (o = 0; o < g->nobj; o++)
 		s.pre[o] = NIL;
 	s.vertex[0] = HL_ROOT;
-	dfs(&s, g);
+	if (dfs(&s, g)) {
+		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
+		goto out;
+	}
 	if (progress)
 		progress(ctx, "dominators", 2, 4);
 	if (semi_nca(&s, g, in)) {
