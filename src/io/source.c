@@ -1,10 +1,26 @@
 /*
  * source.c - map a dump read-only, or inflate a gzip'd one (see source.h).
+ *
+ * Two ways to inflate, one result.  In order (inflate_all): member after
+ * member through one z_stream; this alone words the warnings about damage,
+ * cut files and trailing bytes.  On threads (inflate_parallel), for
+ * HotSpot's files of many independent members: the members are found
+ * without inflating (a member starts with 1f 8b 08 FLG and the four bytes
+ * before the next one are its inflated size, ISIZE), so each member's place
+ * in the output is known before any is inflated, and the threads inflate
+ * members straight to their places.  Any doubt (a false start found inside
+ * compressed data, a member that does not end exactly where and at the size
+ * planned, a bad CRC, bytes after the last member) throws the attempt away
+ * and inflates in order from the start: a plan is kept only when every
+ * member checked, which is exactly the case where inflating in order gives
+ * the same bytes and no warning.
  */
 #include "io/source.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -15,6 +31,12 @@
 /* Inflated output stays in memory up to this size, then goes to a file. */
 #define MEM_LIMIT ((uint64_t)64 << 20)
 #define CHUNK (1u << 20)
+/* Inflating on threads: only for inputs this big, on at most this many. */
+#define PAR_MIN_INPUT ((uint64_t)4 << 20)
+#define PAR_MAX_THREADS 16
+#define MEMBER_MIN 20        /* 10 header + 2 deflate + 8 trailer bytes */
+#define RATIO_MAX 1032       /* deflate cannot inflate more per byte */
+#define PROGRESS_STEP ((uint64_t)16 << 20)
 
 struct sink {
 	uint8_t *mem;
@@ -200,6 +222,342 @@ static hl_status map_sink(hl_source *s, struct sink *k, hl_diag *d)
 	return HL_OK;
 }
 
+/* ---- inflating on threads ---- */
+
+/* The members of a gzip file and where each one inflates to. */
+struct plan {
+	const uint8_t *in;
+	uint64_t n;          /* compressed bytes */
+	uint64_t *at;        /* member i is in[at[i] .. at[i + 1]) */
+	uint64_t *off;       /* and inflates to [off[i] .. off[i + 1]) */
+	uint64_t count;      /* members: at[count] = n, off[count] = total */
+	uint8_t *mem;        /* the output in memory, or */
+	int fd;              /* in the temporary file */
+	uint64_t next;       /* the next member to take (atomic) */
+	uint64_t done;       /* compressed bytes inflated, checked (atomic) */
+	int failed;          /* a member was not as planned (atomic) */
+};
+
+struct worker {
+	struct plan *p;
+	hl_progress_fn progress; /* the calling thread's worker only */
+	void *ctx;
+};
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+/* Could a member start at p, whose 0x1f is known (10 bytes readable)?
+ * Deflate, and no reserved flag (zlib refuses those). */
+static int maybe_member(const uint8_t *p)
+{
+	return p[1] == 0x8b && p[2] == 8 && !(p[3] & 0xe0);
+}
+
+/* FLG, MTIME, XFL and OS: what one producer's members share. */
+static uint64_t header_key(const uint8_t *p)
+{
+	uint64_t key = 0;
+	unsigned i;
+
+	for (i = 3; i < 10; i++)
+		key = key << 8 | p[i];
+	return key;
+}
+
+/* Offsets 0, then every place in (0, n) where a member could start (room
+ * for it and for a member before), into v.  More than max: -1.  n is at
+ * least PAR_MIN_INPUT. */
+static int find_starts(const uint8_t *in, uint64_t n, hl_vec *v, size_t max)
+{
+	const uint8_t *p = in + MEMBER_MIN, *last = in + n - MEMBER_MIN;
+	uint64_t at = 0;
+
+	if (hl_vec_push(v, &at))
+		return -1;
+	while (p <= last) {
+		const uint8_t *q = memchr(p, 0x1f, (size_t)(last - p) + 1);
+
+		if (!q)
+			break;
+		if (maybe_member(q)) {
+			at = (uint64_t)(q - in);
+			if (v->len >= max || hl_vec_push(v, &at))
+				return -1;
+		}
+		p = q + 1;
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The header most starts after the first have (the longest run of equal
+ * keys once sorted): HotSpot's members but the first all share one, while
+ * a false start inside the data has random bytes there.  -1: no memory. */
+static int common_header(const uint8_t *in, const uint64_t *at, size_t len,
+			 uint64_t *key)
+{
+	uint64_t *k = hl_malloc_array(len, sizeof(uint64_t));
+	size_t i, run = 0, best = 0;
+
+	if (!k)
+		return -1;
+	for (i = 1; i < len; i++)
+		k[i - 1] = header_key(in + at[i]);
+	qsort(k, len - 1, sizeof(uint64_t), cmp_u64);
+	*key = 0;
+	for (i = 0; i + 1 < len; i++) {
+		run = i && k[i] == k[i - 1] ? run + 1 : 1;
+		if (run > best) {
+			best = run;
+			*key = k[i];
+		}
+	}
+	free(k);
+	return 0;
+}
+
+/* Keep the starts with the common header, each a member's length past the
+ * one kept before; returns how many are kept (the first, 0, always). */
+static size_t keep_starts(const uint8_t *in, uint64_t *at, size_t len)
+{
+	size_t i, kept = 1;
+	uint64_t key;
+
+	if (common_header(in, at, len, &key))
+		return 1; /* too few to plan: inflated in order */
+	for (i = 1; i < len; i++)
+		if (header_key(in + at[i]) == key &&
+		    at[i] - at[kept - 1] >= MEMBER_MIN)
+			at[kept++] = at[i];
+	return kept;
+}
+
+/* Each member's inflated size is the ISIZE ending the bytes before the
+ * next start: output offsets, checked against what deflate can do, and
+ * the total against the caller's sanity cap. */
+static int plan_sizes(struct plan *p, uint64_t cap)
+{
+	uint64_t i;
+
+	p->off = hl_malloc_array((size_t)p->count + 1, sizeof(uint64_t));
+	if (!p->off)
+		return -1;
+	p->off[0] = 0;
+	for (i = 0; i < p->count; i++) {
+		uint64_t len = p->at[i + 1] - p->at[i], most;
+		uint64_t size = le32(p->in + p->at[i + 1] - 4);
+
+		if (len > UINT_MAX || hl_mul_ovf(len, RATIO_MAX, &most) ||
+		    size > most || hl_add_ovf(p->off[i], size, &p->off[i + 1]))
+			return -1;
+	}
+	return p->off[p->count] && p->off[p->count] <= cap ? 0 : -1;
+}
+
+/* Find the members of in[0..n) and their places; -1 when they cannot be
+ * planned (too few members for two threads, sizes that do not fit). */
+static int plan_members(struct plan *p)
+{
+	size_t max = (size_t)(p->n >> 8) + 64; /* a candidate per 256 bytes */
+	uint64_t cap;
+	hl_vec v;
+
+	hl_vec_init(&v, sizeof(uint64_t));
+	if (find_starts(p->in, p->n, &v, max)) {
+		hl_vec_release(&v);
+		return -1;
+	}
+	v.len = keep_starts(p->in, v.data, v.len);
+	if (v.len < 4 || hl_vec_push(&v, &p->n)) {
+		hl_vec_release(&v);
+		return -1;
+	}
+	p->at = v.data; /* the plan owns it now */
+	p->count = v.len - 1;
+	if (hl_mul_ovf(p->n, 64, &cap) || hl_add_ovf(cap, CHUNK, &cap))
+		return -1;
+	return plan_sizes(p, cap);
+}
+
+static int pwrite_all(int fd, const uint8_t *b, uint64_t n, uint64_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, b, n, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		b += w;
+		n -= (uint64_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* Inflate member i to its place (memory, or buf then the file); 1 when it
+ * ends exactly at its last byte with the planned size and a good CRC. */
+static int inflate_member(struct plan *p, uint64_t i, z_stream *z, uint8_t *buf)
+{
+	uint64_t want = p->off[i + 1] - p->off[i], got = 0;
+	int rc;
+
+	if (inflateReset(z) != Z_OK)
+		return 0;
+	z->next_in = (Bytef *)(p->in + p->at[i]);
+	z->avail_in = (uInt)(p->at[i + 1] - p->at[i]); /* planned <= UINT_MAX */
+	do {
+		uint64_t room = want - got; /* <= UINT32_MAX: an ISIZE */
+		uint64_t made;
+
+		if (!p->mem && room > CHUNK)
+			room = CHUNK;
+		z->next_out = p->mem ? p->mem + p->off[i] + got : buf;
+		z->avail_out = (uInt)room;
+		rc = inflate(z, Z_NO_FLUSH);
+		made = room - z->avail_out;
+		if (!p->mem && made &&
+		    pwrite_all(p->fd, buf, made, p->off[i] + got))
+			return 0;
+		got += made;
+	} while (rc == Z_OK); /* Z_OK: progress was made; more may come */
+	return rc == Z_STREAM_END && z->avail_in == 0 && got == want;
+}
+
+/* A thread's loop: take the next member until none is left or one fails. */
+static void *inflate_members(void *arg)
+{
+	struct worker *w = arg;
+	struct plan *p = w->p;
+	uint64_t next_report = PROGRESS_STEP;
+	uint8_t *buf = NULL;
+	z_stream z;
+
+	memset(&z, 0, sizeof(z));
+	if ((!p->mem && !(buf = malloc(CHUNK))) ||
+	    inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		__atomic_store_n(&p->failed, 1, __ATOMIC_RELAXED);
+		free(buf);
+		return NULL;
+	}
+	while (!__atomic_load_n(&p->failed, __ATOMIC_RELAXED)) {
+		uint64_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+		uint64_t done;
+
+		if (i >= p->count)
+			break;
+		if (!inflate_member(p, i, &z, buf)) {
+			__atomic_store_n(&p->failed, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		done = __atomic_add_fetch(&p->done, p->at[i + 1] - p->at[i],
+					  __ATOMIC_RELAXED);
+		if (w->progress && done >= next_report) {
+			w->progress(w->ctx, "inflating", done, p->n);
+			next_report = done + PROGRESS_STEP;
+		}
+	}
+	inflateEnd(&z);
+	free(buf);
+	return NULL;
+}
+
+/* The output: memory up to MEM_LIMIT as in order, else the temporary
+ * file, written where each member goes. */
+static int plan_output(struct plan *p, const char *tmpdir)
+{
+	uint64_t total = p->off[p->count];
+
+	if (total <= MEM_LIMIT) {
+		p->mem = malloc(total);
+		return p->mem ? 0 : -1;
+	}
+	p->fd = open_tmp(tmpdir);
+	return p->fd >= 0 ? 0 : -1;
+}
+
+/* The calling thread is one of the workers; a thread that cannot be
+ * started leaves its share to the others. */
+static int run_workers(struct plan *p, unsigned threads,
+		       hl_progress_fn progress, void *ctx)
+{
+	struct worker w[PAR_MAX_THREADS];
+	pthread_t tid[PAR_MAX_THREADS];
+	unsigned t, made = 0;
+
+	for (t = 0; t < threads; t++) {
+		w[t].p = p;
+		w[t].progress = t ? NULL : progress;
+		w[t].ctx = ctx;
+	}
+	if (progress)
+		progress(ctx, "inflating", 0, p->n);
+	for (t = 1; t < threads; t++)
+		if (pthread_create(&tid[t], NULL, inflate_members, &w[t]) == 0)
+			made |= 1u << t;
+	inflate_members(&w[0]);
+	for (t = 1; t < threads; t++)
+		if (made & (1u << t))
+			pthread_join(tid[t], NULL);
+	if (p->failed || p->done != p->n)
+		return -1;
+	/* the last members may be empty: the file ends where planned */
+	return p->fd < 0 || ftruncate(p->fd, (off_t)p->off[p->count]) == 0 ?
+		0 : -1;
+}
+
+/*
+ * Inflate in[0..n) on threads when its members can be planned: 1 when done
+ * (the output in k, as the sink in order would hold it), 0 when the caller
+ * must inflate in order: then nothing is kept and no warning was given
+ * (the progress of "inflating" starts again).
+ */
+static int inflate_parallel(hl_source *s, const uint8_t *in, uint64_t n,
+			    unsigned threads, struct sink *k,
+			    hl_progress_fn progress, void *ctx)
+{
+	struct plan p;
+	int ok;
+
+	if (threads > PAR_MAX_THREADS)
+		threads = PAR_MAX_THREADS;
+	if (threads < 2 || n < PAR_MIN_INPUT)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.in = in;
+	p.n = n;
+	p.fd = -1;
+	ok = plan_members(&p) == 0;
+	if (ok && threads > p.count / 2) /* two members a thread at least */
+		threads = (unsigned)(p.count / 2);
+	ok = ok && plan_output(&p, k->tmpdir) == 0 &&
+	     run_workers(&p, threads, progress, ctx) == 0;
+	if (ok) {
+		k->mem = p.mem;
+		k->len = k->cap = p.off[p.count];
+		k->fd = p.fd;
+		s->gzip_members = (unsigned)p.count;
+		s->gzip_threads = threads;
+	} else {
+		free(p.mem); /* dropped before inflating again */
+		if (p.fd >= 0)
+			close(p.fd);
+	}
+	free(p.at);
+	free(p.off);
+	return ok;
+}
+
 static hl_status open_fd(const char *path, int *fd, struct stat *sb, hl_diag *d)
 {
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -216,7 +574,8 @@ static hl_status open_fd(const char *path, int *fd, struct stat *sb, hl_diag *d)
 }
 
 hl_status hl_source_open(hl_source *s, const char *path, const char *tmpdir,
-			 hl_diag *d, hl_progress_fn progress, void *ctx)
+			 unsigned threads, hl_diag *d, hl_progress_fn progress,
+			 void *ctx)
 {
 	struct stat sb;
 	const uint8_t *raw;
@@ -243,8 +602,13 @@ hl_status hl_source_open(hl_source *s, const char *path, const char *tmpdir,
 		struct sink k = { NULL, 0, 0, -1, tmpdir };
 
 		s->gzip = 1;
-		madvise(s->map, s->map_size, MADV_SEQUENTIAL);
-		st = inflate_all(s, raw, s->file_size, &k, d, progress, ctx);
+		if (!inflate_parallel(s, raw, s->file_size, threads, &k,
+				      progress, ctx)) {
+			s->gzip_threads = 1;
+			madvise(s->map, s->map_size, MADV_SEQUENTIAL);
+			st = inflate_all(s, raw, s->file_size, &k, d, progress,
+					 ctx);
+		}
 		munmap(s->map, s->map_size);
 		s->map = NULL;
 		if (st == HL_OK)

@@ -137,8 +137,10 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	h->diag.ctx = opt->ctx;
 	h->progress = opt->progress;
 	h->ctx = opt->ctx;
-	st = hl_source_open(&h->src, path, opt->tmpdir, &h->diag,
-			    opt->progress, opt->ctx);
+	st = hl_source_open(&h->src, path, opt->tmpdir,
+			    opt->threads ? opt->threads :
+			    (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
+			    &h->diag, opt->progress, opt->ctx);
 	h->note = opt->note;
 	h->diag.strict = opt->strict; /* from here on, a warning is an error */
 	if (st == HL_OK) { /* the dump's fingerprint: for the index and reports */
