@@ -53,9 +53,11 @@ hl_status hl_paths_find(const hl_graph *g, const hl_inbound_idx *in,
 			hl_scratch *ws, hl_pathset *out, hl_diag *d);
 void hl_pathset_release(hl_pathset *p);
 
-/* Semi-NCA over the reachable graph; see dominators.c. */
+/* Semi-NCA over the reachable graph; see dominators.c.  Builds the
+ * inbound index in first when it is not yet built (on a second thread,
+ * during the DFS, when the graph has threads). */
 hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
-			   const hl_inbound_idx *in, hl_diag *d,
+			   hl_inbound_idx *in, hl_diag *d,
 			   hl_progress_fn progress, void *ctx);
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d);
 void hl_domtree_release(hl_domtree *t);

@@ -25,6 +25,7 @@
  */
 #include "analysis/analysis.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #define NIL UINT32_MAX
@@ -81,9 +82,21 @@ static int dfs(struct lt *s, const hl_graph *g)
 			uint32_t v = s->anc[sp - 1], t;
 			uint64_t bit;
 
-			if (!succ(g, s->vertex[v], s->label[v]++, &t)) {
+			uint32_t o = s->vertex[v], k = s->label[v]++;
+
+			if (!succ(g, o, k, &t)) {
 				sp--;
 				continue;
+			}
+			if (k) { /* the next sibling will be entered soon */
+				hl_eidx e = g->edge_start[o] + k;
+
+				if (e < g->edge_start[o + 1]) {
+					uint32_t nx = g->edge_to[e];
+
+					__builtin_prefetch(&g->edge_start[nx]);
+					__builtin_prefetch(&g->cls[nx]);
+				}
 			}
 			if (t == HL_NONE)
 				continue;
@@ -211,6 +224,22 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	return HL_OK;
 }
 
+/* The inbound index, built on a second thread while the DFS runs. */
+struct inbound_job {
+	hl_inbound_idx *in;
+	const hl_graph *g;
+	hl_diag d;
+	hl_status st;
+};
+
+static void *inbound_run(void *arg)
+{
+	struct inbound_job *j = arg;
+
+	j->st = hl_inbound_build(j->in, j->g, &j->d);
+	return NULL;
+}
+
 static void lt_release(struct lt *s)
 {
 	free(s->pre);
@@ -222,13 +251,16 @@ static void lt_release(struct lt *s)
 }
 
 hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
-			   const hl_inbound_idx *in, hl_diag *d,
+			   hl_inbound_idx *in, hl_diag *d,
 			   hl_progress_fn progress, void *ctx)
 {
 	struct lt s = { 0 };
 	size_t m = (size_t)g->nobj + 2;
+	struct inbound_job job;
+	pthread_t tid;
 	hl_status st;
 	uint32_t o;
+	int oom, joined = 1;
 
 	if (t->done)
 		return HL_OK;
@@ -247,7 +279,25 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	for (o = 0; o < g->nobj; o++)
 		s.pre[o] = NIL;
 	s.vertex[0] = HL_ROOT;
-	if (dfs(&s, g)) {
+	/* the DFS needs only the outbound edges: the inbound index, which the
+	 * next step needs, is built meanwhile when there are threads */
+	memset(&job.d, 0, sizeof(job.d));
+	job.in = in;
+	job.g = g;
+	job.st = HL_OK;
+	if (!in->start && g->threads > 1 &&
+	    pthread_create(&tid, NULL, inbound_run, &job) == 0)
+		joined = 0;
+	oom = dfs(&s, g);
+	if (!joined)
+		pthread_join(tid, NULL);
+	else
+		job.st = hl_inbound_build(in, g, &job.d);
+	if (job.st != HL_OK) {
+		st = hl_fail(d, job.st, "%s", job.d.msg);
+		goto out;
+	}
+	if (oom) {
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
 	}

@@ -191,15 +191,9 @@ char *hl_object_preview(const hl_heap *h, hl_obj o, size_t max, char *buf,
 
 hl_status hl_compute_dominators(hl_heap *h)
 {
-	hl_status st;
-
 	if (h->dom.done)
 		return HL_OK;
-	if (h->progress)
-		h->progress(h->ctx, "inbound", 0, 1);
-	st = hl_inbound_build(&h->in, &h->g, &h->diag);
-	if (st != HL_OK)
-		return st;
+	/* builds the inbound index too (kept for paths and referrers) */
 	return hl_domtree_build(&h->dom, &h->g, &h->in, &h->diag, h->progress,
 				h->ctx);
 }
