@@ -226,12 +226,16 @@ static hl_status walk_records(hl_hprof *hp, uint64_t off, int strict,
 {
 	struct framer f = { hp, 0, { 0 } };
 	hl_status st = HL_OK;
+	hl_behind b; /* a kernel may map a whole large folio per touch */
 
+	hl_behind_init(&b, hp->mapped ? hp->data : NULL);
 	while (st == HL_OK && off < hp->size) {
 		const uint8_t *r = hp->data + off;
 		unsigned tag;
 		uint64_t len, end;
 		int wrapped = 0;
+
+		hl_behind_note(&b, off);
 
 		if (hp->size - off < 9)
 			return cut_short(&f, r[0], off, off + 9, strict, d);
@@ -272,6 +276,7 @@ static hl_status walk_records(hl_hprof *hp, uint64_t off, int strict,
 		}
 		off = end;
 	}
+	hl_behind_flush(&b);
 	if (st == HL_OK && !hp->dumps.len)
 		hl_warnf(d, "offset %llu: the file holds no heap dump",
 			 (unsigned long long)hp->size);

@@ -312,8 +312,74 @@ static uint64_t section_sum(const uint8_t *p, uint64_t len)
 }
 
 /* Check the mapped index; returns NULL when it is usable, else why not. */
+/*
+ * The stamp of a verified index: once every checksum of an index file has
+ * been verified, INDEX.ok records that file's identity as the file system
+ * sees it (device, inode, size, modification and change times, which any
+ * write or rename moves).  While it matches, later runs verify only the
+ * header, the section table and the small sections, so that opening a
+ * big index costs no pass over it (git trusts its index's stat data the
+ * same way); a file written to since is verified in full again.
+ */
+#define STAMP_MAGIC "HLIDXOK\n"
+#define QUICK_MAX ((uint64_t)1 << 20)
+
+static uint64_t stamp_value(const struct stat *sb, uint64_t identity)
+{
+	uint64_t v[9] = {
+		(uint64_t)sb->st_dev, (uint64_t)sb->st_ino, (uint64_t)sb->st_size,
+		(uint64_t)sb->st_mtim.tv_sec, (uint64_t)sb->st_mtim.tv_nsec,
+		(uint64_t)sb->st_ctim.tv_sec, (uint64_t)sb->st_ctim.tv_nsec,
+		identity, hl_index_layout()
+	};
+
+	return XXH3_64bits(v, sizeof(v));
+}
+
+static int stamp_matches(const hl_heap *h, const struct stat *sb)
+{
+	char path[4200], buf[16];
+	uint64_t v;
+	int fd, ok = 0;
+
+	snprintf(path, sizeof(path), "%s.ok", h->index_path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf) &&
+	    !memcmp(buf, STAMP_MAGIC, 8)) {
+		memcpy(&v, buf + 8, sizeof(v));
+		ok = v == stamp_value(sb, h->identity);
+	}
+	close(fd);
+	return ok;
+}
+
+/* Best effort: without a stamp the next run verifies in full again. */
+static void stamp_write(const hl_heap *h, const struct stat *sb)
+{
+	char path[4200], tmp[4300], buf[16];
+	uint64_t v = stamp_value(sb, h->identity);
+	int fd, bad;
+
+	snprintf(path, sizeof(path), "%s.ok", h->index_path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	memcpy(buf, STAMP_MAGIC, 8);
+	memcpy(buf + 8, &v, sizeof(v));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	bad = hl_write_at(fd, buf, sizeof(buf), 0);
+	bad |= close(fd) != 0;
+	if (bad || rename(tmp, path))
+		unlink(tmp);
+}
+
+/* Check the mapped index; returns NULL when it is usable, else why not.
+ * quick: the content checksums of big sections are not verified (the
+ * index was verified before and has not been written to since). */
 static const char *check(const uint8_t *m, uint64_t size, uint64_t identity,
-			 const struct idx_sect **tab_out)
+			 int quick, const struct idx_sect **tab_out)
 {
 	const struct idx_header *hd = (const void *)m;
 	const struct idx_sect *tab;
@@ -335,6 +401,8 @@ static const char *check(const uint8_t *m, uint64_t size, uint64_t identity,
 		if (tab[k].off > size || tab[k].len > size - tab[k].off ||
 		    tab[k].off % IDX_ALIGN)
 			return "is damaged (section bounds)";
+		if (quick && tab[k].len > QUICK_MAX)
+			continue;
 		if (tab[k].len && section_sum(m + tab[k].off, tab[k].len) != tab[k].sum)
 			return "is damaged (checksum)";
 	}
@@ -414,7 +482,7 @@ int hl_index_load(hl_heap *h)
 	char *log = h->diag.log; /* what opening the file logged */
 	size_t log_len = h->diag.log_len;
 	uint64_t seen = h->diag.warnings;
-	int fd = open(h->index_path, O_RDONLY | O_CLOEXEC);
+	int fd = open(h->index_path, O_RDONLY | O_CLOEXEC), quick;
 
 	if (fd < 0)
 		return 0; /* none yet */
@@ -427,7 +495,10 @@ int hl_index_load(hl_heap *h)
 	close(fd);
 	if (m == MAP_FAILED)
 		return 0;
-	why = check(m, (uint64_t)sb.st_size, h->identity, &tab);
+	quick = stamp_matches(h, &sb);
+	why = check(m, (uint64_t)sb.st_size, h->identity, quick, &tab);
+	if (!why && !quick)
+		stamp_write(h, &sb);
 	if (!why)
 		why = attach(h, m, tab, ((const struct idx_header *)m)->nsect);
 	if (why) {
