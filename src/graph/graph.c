@@ -65,6 +65,7 @@ void hl_graph_release(hl_graph *g)
 	free(g->bucket);
 	free(g->roots);
 	free(g->root_objs);
+	free(g->class_sums);
 	free(g->locals);
 	free(g->thread_serials);
 	free(g->edge_start);

@@ -81,6 +81,10 @@ typedef struct hl_graph {
 	uint32_t cls_reference, cls_finalizer;
 	uint32_t prim_class[12];   /* by element type */
 	uint8_t *coll_kind;        /* per class, filled by collections.c */
+	/* per class: reachable objects and their shallow bytes, then the
+	 * unreachable ones (4 per class), when computed (histogram.c); kept
+	 * in the index, so that a histogram from it reads no object */
+	uint64_t *class_sums;
 
 	/* objects */
 	struct hl_objent *ent;

@@ -31,6 +31,8 @@ struct hl_heap {
 int hl_index_load(hl_heap *h);
 /* Retained size per class into h->dom.class_retained (once). */
 hl_status hl_class_retained(hl_heap *h);
+/* Counts and shallow sizes per class into h->g.class_sums (once). */
+hl_status hl_class_sums(hl_heap *h);
 void hl_index_detach(hl_heap *h);
 /* Hash of this build's on-disk layouts (index and reports). */
 uint64_t hl_index_layout(void);

@@ -116,6 +116,26 @@ static void compact(const hl_graph *g, hl_histogram *t, int by, int unreachable)
 	t->count = k;
 }
 
+hl_status hl_class_sums(hl_heap *h)
+{
+	hl_graph *g = &h->g;
+	uint32_t o;
+
+	if (g->class_sums)
+		return HL_OK;
+	g->class_sums = hl_calloc((size_t)g->nclasses * 4 + 1, sizeof(uint64_t));
+	if (!g->class_sums)
+		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory for the histogram");
+	for (o = 0; o < g->nobj; o++) {
+		uint64_t *s = g->class_sums + 4 * (size_t)g->cls[o] +
+			      ((g->flags[o] & F_REACHABLE) ? 0 : 2);
+
+		s[0]++;
+		s[1] += hl_graph_shallow(g, o);
+	}
+	return HL_OK;
+}
+
 hl_status hl_class_retained(hl_heap *h)
 {
 	const hl_graph *g = &h->g;
@@ -173,16 +193,17 @@ hl_status hl_histogram_build(hl_heap *h, int by, int unreachable,
 	if (st != HL_OK)
 		goto out;
 	t->count = gr.ngroups;
-	for (i = 0; i < g->nobj; i++) {
-		hl_histo_row *r;
+	st = hl_class_sums(h);
+	if (st != HL_OK)
+		goto out;
+	for (i = 0; i < g->nclasses; i++) {
+		const uint64_t *s = g->class_sums + 4 * (size_t)i + (unreachable ? 2 : 0);
+		hl_histo_row *r = &t->rows[gr.map[i]];
 
-		if (!(g->flags[i] & F_REACHABLE) != !!unreachable)
-			continue;
-		r = &t->rows[gr.map[g->cls[i]]];
-		r->instances++;
-		r->shallow += hl_graph_shallow(g, i);
-		t->total_instances++;
-		t->total_shallow += hl_graph_shallow(g, i);
+		r->instances += s[0];
+		r->shallow += s[1];
+		t->total_instances += s[0];
+		t->total_shallow += s[1];
 	}
 	if (h->dom.done && !unreachable) {
 		if (by == HL_BY_CLASS)

@@ -29,7 +29,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 4
+#define IDX_VERSION 5
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -107,6 +107,7 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 	s[k++] = (struct sect_ref){ (void **)&t->child_start, (n + 2) * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->children, ((uint64_t)t->n + 1) * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->class_retained, ((uint64_t)g->nclasses + 1) * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->class_sums, ((uint64_t)g->nclasses * 4 + 1) * sizeof(uint64_t) };
 	s[k++] = (struct sect_ref){ (void **)&h->diag.log, h->diag.log_len };
 	return k;
 }
@@ -257,6 +258,8 @@ static hl_status save(hl_heap *h)
 		st = hl_domtree_children(&h->dom, &h->g, &h->diag);
 	if (st == HL_OK)
 		st = hl_class_retained(h);
+	if (st == HL_OK)
+		st = hl_class_sums(h);
 	if (st != HL_OK)
 		return st;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", h->index_path, (long)getpid());
