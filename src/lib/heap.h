@@ -45,7 +45,8 @@ int hl_unnamed_name(int fd, const char *name);
 
 /* Reports kept beside the index (reports.c), by kind and options key: a
  * copy of the payload (free it) or NULL; keeping one is best effort. */
-enum { HL_REPORT_SUSPECTS = 1, HL_REPORT_STRING_DUPS = 2 };
+enum { HL_REPORT_SUSPECTS = 1, HL_REPORT_STRING_DUPS = 2,
+       HL_REPORT_GROUP_RETAINED = 3 };
 void *hl_report_get(hl_heap *h, unsigned kind, uint64_t key, size_t *len);
 void hl_report_put(hl_heap *h, unsigned kind, uint64_t key, const void *p,
 		   size_t len);

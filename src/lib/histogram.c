@@ -162,6 +162,31 @@ hl_status hl_class_retained(hl_heap *h)
 	return st;
 }
 
+/* Retained sizes of packages or loaders: a walk of the whole dominator
+ * tree, so kept beside the index and read back (by grouping) next time. */
+static hl_status group_retained(hl_heap *h, int by, const struct grouping *gr,
+				uint64_t **out)
+{
+	const hl_graph *g = &h->g;
+	size_t len, want = ((size_t)gr->ngroups + 1) * sizeof(uint64_t);
+	uint64_t *ret = hl_report_get(h, HL_REPORT_GROUP_RETAINED, (uint64_t)by, &len);
+	hl_status st;
+
+	if (ret && len == want) {
+		*out = ret;
+		return HL_OK;
+	}
+	free(ret);
+	*out = ret = hl_calloc(gr->ngroups + 1, sizeof(uint64_t));
+	if (!ret)
+		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory");
+	st = hl_group_retained(&h->dom, g, gr->ngroups, gr->map,
+			       gr->map[g->cls_class], ret, &h->diag);
+	if (st == HL_OK)
+		hl_report_put(h, HL_REPORT_GROUP_RETAINED, (uint64_t)by, ret, want);
+	return st;
+}
+
 hl_status hl_histogram_build(hl_heap *h, int by, int unreachable,
 			     hl_histogram *t)
 {
@@ -212,14 +237,8 @@ hl_status hl_histogram_build(hl_heap *h, int by, int unreachable,
 			for (i = 0; i < gr.ngroups; i++)
 				t->rows[i].retained = h->dom.class_retained[i];
 		} else if (st == HL_OK) {
-			ret = hl_calloc(gr.ngroups + 1, sizeof(uint64_t));
-			if (!ret) {
-				st = hl_fail(&h->diag, HL_E_NOMEM, "out of memory");
-				goto out;
-			}
-			st = hl_group_retained(&h->dom, g, gr.ngroups, gr.map,
-					       gr.map[g->cls_class], ret, &h->diag);
-			for (i = 0; i < gr.ngroups; i++)
+			st = group_retained(h, by, &gr, &ret);
+			for (i = 0; st == HL_OK && i < gr.ngroups; i++)
 				t->rows[i].retained = ret[i];
 		}
 	}
