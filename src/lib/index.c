@@ -453,6 +453,7 @@ static const char *attach(hl_heap *h, uint8_t *m, const struct idx_sect *tab,
 	h->g.coll_kind = NULL;
 	h->hp.data = h->g.data = h->src.data;
 	h->hp.size = h->g.data_size = h->src.size;
+	h->hp.mapped = h->g.mapped = h->src.map != NULL;
 	return NULL;
 }
 

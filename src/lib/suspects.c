@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #define BIG_DROP 0.7
@@ -494,15 +495,28 @@ struct walk_part {
 	unsigned k, parts;
 	hl_elem_fn fn;
 	void *ctx;
-	uint64_t visited;
+	uint64_t visited, calls;
 };
+
+/* Each element through the part's own function; the first part drops the
+ * dump's pages from the process every so many elements, as a census of
+ * millions reads records all over the dump (they stay in the page cache;
+ * the other parts map back in what they still read). */
+static int walk_elem(void *arg, uint32_t value, uint32_t key)
+{
+	struct walk_part *p = arg;
+
+	if (p->k == 0 && p->g->mapped && !(++p->calls & 0xffff))
+		(void)madvise((void *)p->g->data, p->g->data_size, MADV_DONTNEED);
+	return p->fn(p->ctx, value, key);
+}
 
 static void *walk_run(void *arg)
 {
 	struct walk_part *p = arg;
 
-	p->visited = hl_coll_each_part(p->g, p->coll, p->k, p->parts, p->fn,
-				       p->ctx);
+	p->visited = hl_coll_each_part(p->g, p->coll, p->k, p->parts,
+				       walk_elem, p);
 	return NULL;
 }
 
@@ -517,7 +531,7 @@ static void walk_parallel(const hl_graph *g, uint32_t o, unsigned n,
 	unsigned k;
 
 	for (k = 0; k < n; k++)
-		p[k] = (struct walk_part){ g, o, k, n, fn, ctx[k], 0 };
+		p[k] = (struct walk_part){ g, o, k, n, fn, ctx[k], 0, 0 };
 	for (k = 1; k < n; k++)
 		if (pthread_create(&tid[k], NULL, walk_run, &p[k]))
 			walk_run(&p[k]), tid[k] = 0;
@@ -1151,19 +1165,28 @@ static hl_status compute(hl_heap *h, const hl_suspect_options *opt,
 	f.opt = opt;
 	hl_vec_init(&f.out, sizeof(hl_suspect));
 	hl_vec_init(&f.census, sizeof(hl_suspect));
+	/* the census walks read records all over the dump: its pages are
+	 * dropped from the process after each step (they stay cached) */
 	st = hl_domtree_children(&h->dom, &h->g, &h->diag);
 	if (st == HL_OK)
 		st = mat_suspects(&f, (uint64_t)(opt->threshold_percent * (double)total / 100.0));
-	for (i = 0; st == HL_OK && i < f.out.len; i++)
+	hl_source_release_pages(&h->src);
+	for (i = 0; st == HL_OK && i < f.out.len; i++) {
 		st = finish(&f, &HL_VEC_AT(&f.out, hl_suspect, i));
+		hl_source_release_pages(&h->src);
+	}
 	if (st == HL_OK) {
 		size_t before = f.out.len;
 
 		st = few_distinct(&f);
+		hl_source_release_pages(&h->src);
 		if (st == HL_OK)
 			st = static_outliers(&f, total);
-		for (i = before; st == HL_OK && i < f.out.len; i++)
+		hl_source_release_pages(&h->src);
+		for (i = before; st == HL_OK && i < f.out.len; i++) {
 			st = finish(&f, &HL_VEC_AT(&f.out, hl_suspect, i));
+			hl_source_release_pages(&h->src);
+		}
 	}
 	free(f.bfs_parent);
 	hl_scratch_release(&f.ws);
