@@ -48,6 +48,9 @@ void stats_phase(struct session *s, const char *next);
 /* What a command needs opened before it runs. */
 enum { NEED_NOTHING = 0, NEED_HEAP = 1, NEED_DOMINATORS = 2 };
 
+/* `strings` defaults (also the report `index` computes ahead). */
+enum { STRINGS_MIN_COUNT = 2, STRINGS_TOP = 25 };
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct session *s);

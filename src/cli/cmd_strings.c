@@ -210,7 +210,7 @@ static int matching(struct session *s, const struct strings_opts *o)
 
 int cmd_strings(int argc, char **argv, struct session *s)
 {
-	struct strings_opts o = { 2, 25, NULL, 0 };
+	struct strings_opts o = { STRINGS_MIN_COUNT, STRINGS_TOP, NULL, 0 };
 	int code = parse(argc, argv, s, &o);
 
 	if (code)
