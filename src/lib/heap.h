@@ -25,6 +25,7 @@ struct hl_heap {
 	uint64_t fingerprint;      /* of its content (size, sampled blocks) */
 	char index_path[4096];     /* "" when indexes are not used */
 	void *index_map;           /* the mapped index, when loaded */
+	int index_saved;           /* written by this run */
 	uint64_t index_size;
 };
 

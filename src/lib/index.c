@@ -281,6 +281,8 @@ static hl_status save(hl_heap *h)
 	if (st == HL_OK && rename(tmp, h->index_path))
 		st = hl_fail(&h->diag, HL_E_IO, "cannot rename the index to '%s': %s",
 			     h->index_path, strerror(errno));
+	if (st == HL_OK)
+		h->index_saved = 1;
 	if (st != HL_OK)
 		unlink(tmp);
 	return st;

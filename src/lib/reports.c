@@ -60,8 +60,8 @@ static uint8_t *rep_read(const hl_heap *h, struct rep_header *hd)
 	uint8_t *body = NULL;
 	int fd;
 
-	if (!h->index_path[0])
-		return NULL;
+	if (!h->index_path[0] || (!h->index_map && !h->index_saved))
+		return NULL; /* reports live beside an index only */
 	rep_path(h, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -181,7 +181,8 @@ void hl_report_put(hl_heap *h, unsigned kind, uint64_t key, const void *p,
 	uint64_t size, off = 0;
 	uint32_t k, first = 0;
 
-	if (!h->index_path[0] || len > REP_MAX_FILE / 2)
+	if (!h->index_path[0] || (!h->index_map && !h->index_saved) ||
+	    len > REP_MAX_FILE / 2)
 		return;
 	body = rep_read(h, &old);
 	if (!body)

@@ -20,6 +20,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "unit_util.h"
 #include "lib/heap.h"
 
@@ -231,7 +233,7 @@ static void flip_byte(const char *path, long at)
  * and read back; a damaged or lying report is refused and recomputed. */
 static void test_kept_reports(void **state)
 {
-	char tmp[UT_PATH_MAX], dump[UT_PATH_MAX], rep[UT_PATH_MAX + 16];
+	char tmp[UT_PATH_MAX], dump[UT_PATH_MAX], rep[UT_PATH_MAX + 16], err[600];
 	struct notes n = { 0, "" };
 	hl_suspect *s1, *s2, *fake;
 	size_t n1, n2, nf, len, glen;
@@ -242,13 +244,19 @@ static void test_kept_reports(void **state)
 	(void)state;
 	ut_tmpdir_make(tmp, sizeof tmp);
 	ut_join(dump, sizeof dump, ut_env_dir("HL_FIXTURES"), "caches.hprof.gz");
+	/* no index, no reports kept */
 	h = open_idx(dump, tmp, 0, &n);
 	assert_int_equal(hl_compute_dominators(h), HL_OK);
+	assert_int_equal(hl_find_suspects(h, NULL, &s1, &n1), HL_OK);
+	hl_suspects_free(s1, n1);
+	snprintf(rep, sizeof rep, "%s.reports", hl_index_path(h));
+	assert_false(ut_file_exists(rep));
+	/* with its index, they are */
+	assert_int_equal(hl_index_save(h, err, sizeof err), HL_OK);
 	assert_int_equal(hl_find_suspects(h, NULL, &s1, &n1), HL_OK);
 	assert_true(n1 > 0);
 	assert_int_equal(hl_string_dups_build(h, 2, 5, &d1), HL_OK);
 	assert_true(d1.count > 0);
-	snprintf(rep, sizeof rep, "%s.reports", hl_index_path(h));
 	assert_true(ut_file_exists(rep));
 	hl_close(h);
 
@@ -300,12 +308,66 @@ static void test_kept_reports(void **state)
 	ut_tmpdir_remove(tmp);
 }
 
+/* fixtures/NAME.hprof.gz inflated to DIR/NAME.hprof */
+static void gunzip_fixture(const char *name, const char *dir, char *out,
+			   size_t cap)
+{
+	char src[UT_PATH_MAX], file[UT_PATH_MAX], buf[65536];
+	gzFile in;
+	FILE *f;
+	int n;
+
+	snprintf(file, sizeof file, "%s.hprof.gz", name);
+	in = gzopen(ut_join(src, sizeof src, ut_env_dir("HL_FIXTURES"), file), "rb");
+	snprintf(file, sizeof file, "%s.hprof", name);
+	ut_join(out, cap, dir, file);
+	f = fopen(out, "wb");
+	assert_non_null(in);
+	assert_non_null(f);
+	while ((n = gzread(in, buf, sizeof buf)) > 0)
+		assert_int_equal(fwrite(buf, 1, (size_t)n, f), (size_t)n);
+	assert_int_equal(n, 0);
+	gzclose(in);
+	fclose(f);
+}
+
+/* A plain dump is mapped and its pages are dropped from the process behind
+ * every pass (and during suspects' census walks); a small gzip'd one is
+ * inflated into memory, where nothing is dropped.  Same answers. */
+static void test_released_pages(void **state)
+{
+	char tmp[UT_PATH_MAX], plain[UT_PATH_MAX], gz[UT_PATH_MAX];
+	struct notes n = { 0, "" };
+	hl_suspect *s1, *s2;
+	size_t n1, n2;
+	hl_heap *a, *b;
+
+	(void)state;
+	ut_tmpdir_make(tmp, sizeof tmp);
+	gunzip_fixture("caches", tmp, plain, sizeof plain);
+	ut_join(gz, sizeof gz, ut_env_dir("HL_FIXTURES"), "caches.hprof.gz");
+	a = open_idx(plain, NULL, 0, &n); /* no index written: no reports */
+	b = open_idx(gz, tmp, 0, &n);
+	assert_true(a->src.map != NULL && a->g.mapped);
+	assert_false(b->g.mapped);
+	same_answers(a, b);
+	assert_int_equal(hl_find_suspects(a, NULL, &s1, &n1), HL_OK);
+	assert_int_equal(hl_find_suspects(b, NULL, &s2, &n2), HL_OK);
+	same_suspects(s1, n1, s2, n2);
+	hl_suspects_free(s1, n1);
+	hl_suspects_free(s2, n2);
+	hl_close(a);
+	hl_close(b);
+	ut_tmpdir_remove(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_index_lifecycle),
 		cmocka_unit_test(test_stale_next_to_dump),
 		cmocka_unit_test(test_kept_reports),
+		cmocka_unit_test(test_released_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
