@@ -279,7 +279,7 @@ static void entry_refs(const hl_graph *g, uint32_t e, struct entry_layout *l,
 	want[2] = l->next;
 	c = &g->classes[g->cls[e]];
 	rf = (const struct hl_reffield *)g->refs.data + c->refs;
-	r = g->data + HL_ENT_OFF(&g->ent[e]);
+	r = g->data + hl_graph_off(g, e);
 	nbytes = hl_be32(r + 1 + 2 * idsz + 4);
 	r += 1 + 2 * idsz + 8;
 	for (i = 0; i < c->nrefs; i++) {
@@ -432,5 +432,9 @@ uint64_t hl_content_key(const hl_graph *g, uint32_t o)
 			hl_field_read(g, o, &f, &v[1]);
 		return XXH3_64bits_withSeed(v, sizeof(v), 2);
 	}
-	return XXH3_64bits_withSeed(&g->ent[o].id, sizeof(uint64_t), 3);
+	{
+		uint64_t id = hl_graph_id(g, o);
+
+		return XXH3_64bits_withSeed(&id, sizeof(id), 3);
+	}
 }

@@ -18,7 +18,7 @@
 static int weak_only(const hl_graph *g, uint32_t u, uint32_t v)
 {
 	hl_refit it;
-	uint64_t id, vid = g->ent[v].id;
+	uint64_t id, vid = hl_graph_id(g, v);
 	int seen = 0;
 
 	if (hl_graph_kind(g, u) == K_INSTANCE) {
@@ -30,7 +30,7 @@ static int weak_only(const hl_graph *g, uint32_t u, uint32_t v)
 		if (c == HL_NONE)
 			return 0;
 	} else if (hl_graph_kind(g, u) != K_CLASS ||
-		   (g->ent[u].offk & HL_OFF_MASK) != g->cls_finalizer) {
+		   hl_graph_off(g, u) != g->cls_finalizer) {
 		return 0;
 	}
 	hl_refit_init(&it, g, u);

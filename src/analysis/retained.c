@@ -73,7 +73,7 @@ static inline void groups(const hl_graph *g, const uint32_t *map,
 			  uint32_t class_group, uint32_t o, uint32_t gr[2])
 {
 	if (hl_graph_kind(g, o) == K_CLASS) {
-		gr[0] = map[g->ent[o].offk & HL_OFF_MASK];
+		gr[0] = map[hl_graph_off(g, o)];
 		gr[1] = class_group == gr[0] ? HL_NONE : class_group;
 	} else {
 		gr[0] = map[g->cls[o]];

@@ -36,7 +36,7 @@ static void *decode_part(void *arg)
 		uint64_t id;
 
 		if (hl_graph_kind(g, o) != K_CLASS)
-			hl_behind_note(&b, HL_ENT_OFF(&g->ent[o]));
+			hl_behind_note(&b, hl_graph_off(g, o));
 		hl_refit_init(&it, g, o);
 		while (hl_refit_next(&it, &id)) {
 			uint32_t t;
@@ -156,7 +156,7 @@ uint32_t hl_graph_ref_at(const hl_graph *g, uint32_t o, uint32_t offset,
 {
 	const struct hl_class *c = &g->classes[g->cls[o]];
 	const struct hl_reffield *rf = (const struct hl_reffield *)g->refs.data + c->refs;
-	const uint8_t *r = g->data + HL_ENT_OFF(&g->ent[o]);
+	const uint8_t *r = g->data + hl_graph_off(g, o);
 	unsigned idsz = g->idsize;
 	uint32_t nbytes = hl_be32(r + 1 + 2 * idsz + 4), i, total = 0, rank = HL_NONE;
 

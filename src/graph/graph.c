@@ -58,7 +58,9 @@ void hl_graph_release(hl_graph *g)
 	hl_vec_release(&g->refs);
 	hl_vec_release(&g->statics);
 	hl_strpool_release(&g->names);
-	free(g->ent);
+	free(g->offk);
+	free(g->id32);
+	free(g->id64);
 	free(g->cls);
 	free(g->size);
 	free(g->flags);

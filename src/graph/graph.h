@@ -5,8 +5,11 @@
  * dense object number in address order (the synthetic "<system class
  * loader>" at address 0 is number 0 when present, as in MAT).  Storage is
  * struct-of-arrays indexed by that number, sized once:
- *   ent[]   id and record offset (kind in the top byte; for class objects
- *           the class number instead of the offset)        16 bytes
+ *   offk[]  record offset, kind in the top byte (for class objects the
+ *           class number instead of the offset)              8 bytes
+ *   id32[]  id, as (id - id_base) >> id_shift when every id fits so
+ *           (heaps spanning up to 2^32 alignment units)      4 bytes
+ *           or id64[] (8 bytes) when they do not
  *   cls[]   class number                                     4 bytes
  *   size[]  shallow size, or SIZE_BIG when it does not fit   4 bytes
  *   flags[] reachable, root, has-locals                      1 byte
@@ -87,7 +90,12 @@ typedef struct hl_graph {
 	uint64_t *class_sums;
 
 	/* objects */
-	struct hl_objent *ent;
+	uint64_t *offk;
+	uint32_t *id32;     /* ids, compressed (or id64) */
+	uint64_t *id64;
+	uint64_t id_base;
+	unsigned id_shift, id_wide, synth0; /* synth0: object 0 is the
+					     * synthetic loader, id 0 */
 	uint32_t *cls;
 	uint32_t *size;
 	uint8_t *flags;
@@ -138,15 +146,28 @@ static inline const char *hl_graph_class_name(const hl_graph *g, uint32_t c)
 {
 	return g->names.data + g->classes[c].name;
 }
+static inline unsigned hl_graph_kind(const hl_graph *g, uint32_t o)
+{
+	return (unsigned)(g->offk[o] >> 56);
+}
+/* The offset of an object's record, or a class object's class number. */
+static inline uint64_t hl_graph_off(const hl_graph *g, uint32_t o)
+{
+	return g->offk[o] & HL_OFF_MASK;
+}
 /* Offset of an object's record (its tag byte); 0 for class objects. */
 static inline uint64_t hl_graph_record(const hl_graph *g, uint32_t o)
 {
-	return HL_ENT_KIND(&g->ent[o]) == K_CLASS ? g->classes[g->ent[o].offk &
-		HL_OFF_MASK].off : HL_ENT_OFF(&g->ent[o]);
+	return hl_graph_kind(g, o) == K_CLASS ?
+		g->classes[hl_graph_off(g, o)].off : hl_graph_off(g, o);
 }
-static inline unsigned hl_graph_kind(const hl_graph *g, uint32_t o)
+static inline uint64_t hl_graph_id(const hl_graph *g, uint32_t o)
 {
-	return HL_ENT_KIND(&g->ent[o]);
+	if (g->id_wide)
+		return g->id64[o];
+	if (o == 0 && g->synth0)
+		return 0;
+	return g->id_base + ((uint64_t)g->id32[o] << g->id_shift);
 }
 static inline uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o)
 {

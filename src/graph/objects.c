@@ -66,12 +66,12 @@ int hl_sort_entries(struct hl_objent *e, size_t n)
 
 static hl_status build_buckets(hl_graph *g, hl_diag *d)
 {
-	uint32_t n = g->nobj, i, first = (n && g->ent[0].id == 0) ? 1 : 0;
+	uint32_t n = g->nobj, i, first = g->synth0;
 	uint64_t range, b;
 	unsigned shift = 0;
 
-	g->bucket_base = first < n ? g->ent[first].id : 0;
-	range = n ? g->ent[n - 1].id - g->bucket_base : 0;
+	g->bucket_base = first < n ? hl_graph_id(g, first) : 0;
+	range = n > first ? hl_graph_id(g, n - 1) - g->bucket_base : 0;
 	while (shift < 63 && (range >> shift) > (uint64_t)n / 2 + 1)
 		shift++;
 	g->bucket_shift = shift;
@@ -81,7 +81,7 @@ static hl_status build_buckets(hl_graph *g, hl_diag *d)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the id index");
 	b = 0;
 	for (i = first; i < n; i++) {
-		uint64_t k = (g->ent[i].id - g->bucket_base) >> shift;
+		uint64_t k = (hl_graph_id(g, i) - g->bucket_base) >> shift;
 
 		while (b <= k)
 			g->bucket[b++] = i;
@@ -93,26 +93,32 @@ static hl_status build_buckets(hl_graph *g, hl_diag *d)
 
 uint32_t hl_graph_lookup(const hl_graph *g, uint64_t id)
 {
-	uint64_t k;
+	uint64_t k, key;
 	uint32_t lo, hi;
 
-	if (id < g->bucket_base || !g->nobj) {
-		if (id == 0 && g->nobj && g->ent[0].id == 0)
-			return 0;
-		return HL_NONE;
-	}
+	if (id == 0 || id < g->bucket_base || g->nobj <= g->synth0)
+		return id == 0 && g->synth0 ? 0 : HL_NONE;
 	k = (id - g->bucket_base) >> g->bucket_shift;
 	if (k >= g->nbuckets)
 		return HL_NONE;
 	lo = g->bucket[k];
 	hi = g->bucket[k + 1];
+	key = id;
+	if (!g->id_wide) { /* compare compressed ids */
+		uint64_t rel = id - g->id_base;
+
+		if (id < g->id_base || (rel & (((uint64_t)1 << g->id_shift) - 1)) ||
+		    (rel >> g->id_shift) > UINT32_MAX)
+			return HL_NONE;
+		key = rel >> g->id_shift;
+	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		uint64_t m = g->ent[mid].id;
+		uint64_t m = g->id_wide ? g->id64[mid] : g->id32[mid];
 
-		if (m == id)
+		if (m == key)
 			return mid;
-		if (m < id)
+		if (m < key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -129,6 +135,57 @@ static int add_system_loader(const hl_graph *g, hl_scan *sc)
 	if (g->cls_loader == HL_NONE)
 		return 0;
 	return hl_vec_push(&sc->objs, &e);
+}
+
+/*
+ * The sorted entries become two arrays: the offsets (a new array) and the
+ * ids, packed in place into the entries' own memory, which then shrinks:
+ * 4 bytes an id when every id is base + (k << shift) with k < 2^32 (a heap
+ * spanning up to 2^32 alignment units), else 8.
+ */
+static int split_entries(hl_graph *g, hl_scan *sc)
+{
+	struct hl_objent *e = sc->objs.data;
+	uint32_t n = g->nobj, i, first = n && e[0].id == 0 ? 1 : 0;
+	uint64_t base = first < n ? e[first].id : 0, bits = 0;
+	unsigned shift = 0;
+	void *shrunk;
+
+	g->offk = hl_malloc_array((size_t)n + 1, sizeof(uint64_t));
+	if (!g->offk)
+		return -1;
+	for (i = 0; i < n; i++) {
+		g->offk[i] = e[i].offk;
+		if (i >= first)
+			bits |= e[i].id - base;
+	}
+	while (shift < 8 && bits && !(bits & ((uint64_t)1 << shift)))
+		shift++;
+	g->synth0 = first;
+	g->id_base = base;
+	g->id_shift = shift;
+	g->id_wide = n > first && ((e[n - 1].id - base) >> shift) > UINT32_MAX;
+	if (g->id_wide) {
+		uint64_t *id = (uint64_t *)(void *)e;
+
+		for (i = 0; i < n; i++) /* id[i] lies at or before e[i] */
+			id[i] = e[i].id;
+	} else {
+		uint32_t *id = (uint32_t *)(void *)e;
+
+		for (i = 0; i < n; i++)
+			id[i] = i < first ? 0 : (uint32_t)((e[i].id - base) >> shift);
+	}
+	shrunk = realloc(e, ((size_t)n + 1) * (g->id_wide ? 8 : 4));
+	if (shrunk)
+		e = shrunk;
+	if (g->id_wide)
+		g->id64 = (uint64_t *)(void *)e;
+	else
+		g->id32 = (uint32_t *)(void *)e;
+	sc->objs.data = NULL; /* now owned by the graph */
+	sc->objs.len = sc->objs.cap = 0;
+	return 0;
 }
 
 hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
@@ -150,10 +207,9 @@ hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 			e[k++] = e[i];
 	if (k < n)
 		hl_warnf(d, "%zu objects with an id seen before ignored", n - k);
-	g->ent = e;
 	g->nobj = (uint32_t)k;
-	sc->objs.data = NULL; /* now owned by the graph */
-	sc->objs.len = sc->objs.cap = 0;
+	if (split_entries(g, sc))
+		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
 	return build_buckets(g, d);
 }
 
@@ -186,7 +242,7 @@ struct classify {
 };
 
 static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
-			    const struct hl_objent *e, hl_diag *d)
+			    uint32_t o, hl_diag *d)
 {
 	uint32_t c;
 
@@ -196,9 +252,9 @@ static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
 	if (c == HL_NONE) {
 		if (cx->unknown++ < 3)
 			hl_warnf(d, "offset %llu: %s 0x%llx: class 0x%llx is not in the dump",
-				 (unsigned long long)HL_ENT_OFF(e),
-				 hl_subtag_name(g->data[HL_ENT_OFF(e)]),
-				 (unsigned long long)e->id,
+				 (unsigned long long)hl_graph_off(g, o),
+				 hl_subtag_name(g->data[hl_graph_off(g, o)]),
+				 (unsigned long long)hl_graph_id(g, o),
 				 (unsigned long long)id);
 		return unknown_class(g);
 	}
@@ -210,33 +266,32 @@ static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
 static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 			 hl_diag *d)
 {
-	struct hl_objent *e = &g->ent[o];
-	const uint8_t *r = g->data + HL_ENT_OFF(e);
+	const uint8_t *r = g->data + hl_graph_off(g, o);
 	unsigned id = g->idsize;
 	uint64_t sz;
 	uint32_t c;
 
-	switch (HL_ENT_KIND(e)) {
+	switch (hl_graph_kind(g, o)) {
 	case K_INSTANCE:
-		if (e->id == 0 && HL_ENT_OFF(e) == 0) { /* system loader */
+		if (o == 0 && g->synth0) { /* system loader */
 			c = g->cls_loader;
 			g->flags[o] |= F_SYNTH;
 		} else {
 			c = class_of_id(g, cx, hl_beid(r + 1 + id + 4, id),
-					e, d);
+					o, d);
 			if (c != HL_NONE && c < g->nclass_ids &&
 			    hl_be32(r + 1 + 2 * id + 4) !=
 			    g->classes[c].data_size && cx->badsize++ < 3)
 				hl_warnf(d, "offset %llu: INSTANCE_DUMP 0x%llx: %u field bytes, its class layout says %u",
-					 (unsigned long long)HL_ENT_OFF(e),
-					 (unsigned long long)e->id,
+					 (unsigned long long)hl_graph_off(g, o),
+					 (unsigned long long)hl_graph_id(g, o),
 					 hl_be32(r + 1 + 2 * id + 4),
 					 g->classes[c].data_size);
 		}
 		sz = c == HL_NONE ? g->header : g->classes[c].shallow;
 		break;
 	case K_OBJ_ARRAY:
-		c = class_of_id(g, cx, hl_beid(r + 1 + id + 8, id), e, d);
+		c = class_of_id(g, cx, hl_beid(r + 1 + id + 8, id), o, d);
 		sz = hl_graph_array_size(g, r);
 		break;
 	case K_PRIM_ARRAY:
@@ -244,16 +299,16 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 		sz = hl_graph_array_size(g, r);
 		break;
 	default: /* K_CLASS */
-		c = hl_graph_find_class(g, e->id);
+		c = hl_graph_find_class(g, hl_graph_id(g, o));
 		g->classes[c].obj = o;
-		e->offk = ((uint64_t)K_CLASS << 56) | c;
+		g->offk[o] = ((uint64_t)K_CLASS << 56) | c;
 		sz = g->classes[c].class_shallow;
 		c = g->cls_class;
 		break;
 	}
 	g->cls[o] = c == HL_NONE ? g->cls_class : c;
 	g->size[o] = sz >= SIZE_BIG ? SIZE_BIG : (uint32_t)sz;
-	g->counts[HL_ENT_KIND(e)]++;
+	g->counts[hl_graph_kind(g, o)]++;
 }
 
 /* As MAT does, a class whose loader object is not in the dump is taken to
@@ -282,8 +337,8 @@ hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
 	hl_behind_init(&b, g->mapped ? g->data : NULL);
 	for (o = 0; o < g->nobj; o++) {
-		if (HL_ENT_KIND(&g->ent[o]) != K_CLASS)
-			hl_behind_note(&b, HL_ENT_OFF(&g->ent[o]));
+		if (hl_graph_kind(g, o) != K_CLASS)
+			hl_behind_note(&b, hl_graph_off(g, o));
 		classify_one(g, &cx, o, d);
 	}
 	hl_behind_flush(&b);

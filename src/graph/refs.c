@@ -60,7 +60,7 @@ static int next_instance(hl_refit *it, uint64_t *id)
 	for (;;) {
 		switch (it->stage) {
 		case 1: {
-			const uint8_t *r = g->data + HL_ENT_OFF(&g->ent[it->obj]);
+			const uint8_t *r = g->data + hl_graph_off(g, it->obj);
 
 			it->stage = 2;
 			if (g->flags[it->obj] & F_SYNTH) {
@@ -99,7 +99,7 @@ static int next_instance(hl_refit *it, uint64_t *id)
 				const struct hl_local *l = &g->locals[it->i];
 
 				it->i++;
-				return emit(it, id, g->ent[l->obj].id, REF_LOCAL,
+				return emit(it, id, hl_graph_id(g, l->obj), REF_LOCAL,
 					    it->i - 1);
 			}
 			it->stage = 5;
@@ -114,7 +114,7 @@ static int next_array(hl_refit *it, uint64_t *id)
 {
 	const hl_graph *g = it->g;
 	unsigned idsz = g->idsize;
-	const uint8_t *r = g->data + HL_ENT_OFF(&g->ent[it->obj]);
+	const uint8_t *r = g->data + hl_graph_off(g, it->obj);
 
 	if (it->stage == 1) {
 		it->stage = 2;
@@ -138,7 +138,7 @@ static int next_class(hl_refit *it, uint64_t *id)
 {
 	const hl_graph *g = it->g;
 	unsigned idsz = g->idsize;
-	const struct hl_class *c = &g->classes[g->ent[it->obj].offk & HL_OFF_MASK];
+	const struct hl_class *c = &g->classes[hl_graph_off(g, it->obj)];
 
 	for (;;) {
 		switch (it->stage) {
@@ -157,7 +157,7 @@ static int next_class(hl_refit *it, uint64_t *id)
 			it->p = cd.statics;
 			it->n = cd.nstatics;
 			it->i = 0;
-			if (c->loader_id || (g->nobj && g->ent[0].id == 0))
+			if (c->loader_id || g->synth0)
 				return emit(it, id, c->loader_id, REF_LOADER, 0);
 			break;
 		}
@@ -191,7 +191,7 @@ int hl_refit_next(hl_refit *it, uint64_t *id)
 		if (cid)
 			return emit(it, id, cid, REF_CLASS, 0);
 	}
-	switch (HL_ENT_KIND(&g->ent[it->obj])) {
+	switch (hl_graph_kind(g, it->obj)) {
 	case K_INSTANCE: return next_instance(it, id);
 	case K_CLASS: return next_class(it, id);
 	default: return next_array(it, id);
@@ -222,7 +222,7 @@ char *hl_refit_label(const hl_refit *it, char *buf, size_t len)
 					      it->label_index).name;
 		break;
 	case REF_STATIC: {
-		const struct hl_class *c = &g->classes[g->ent[it->obj].offk & HL_OFF_MASK];
+		const struct hl_class *c = &g->classes[hl_graph_off(g, it->obj)];
 
 		s = g->names.data + HL_VEC_AT(&g->statics, struct hl_static,
 					      c->statics + it->label_index).name;
@@ -261,7 +261,7 @@ int hl_refit_weak(const hl_refit *it)
 		return 0;
 	}
 	if (it->label == REF_STATIC && g->cls_finalizer != HL_NONE &&
-	    (g->ent[it->obj].offk & HL_OFF_MASK) == g->cls_finalizer) {
+	    (hl_graph_off(g, it->obj)) == g->cls_finalizer) {
 		const struct hl_class *k = &g->classes[g->cls_finalizer];
 
 		return name_is(g, HL_VEC_AT(&g->statics, struct hl_static,

@@ -62,7 +62,7 @@ static void infer_alignment(hl_graph *g)
 	uint32_t i;
 
 	for (i = 0; i < g->nobj; i++) {
-		uint64_t id = g->ent[i].id;
+		uint64_t id = hl_graph_id(g, i);
 
 		if (!id)
 			continue;

@@ -70,7 +70,7 @@ hl_status hl_find_object(const hl_heap *h, uint64_t id, hl_obj *out)
 
 uint64_t hl_object_id(const hl_heap *h, hl_obj o)
 {
-	return o < h->g.nobj ? h->g.ent[o].id : 0;
+	return o < h->g.nobj ? hl_graph_id(&h->g, o) : 0;
 }
 
 int hl_object_kind(const hl_heap *h, hl_obj o)
@@ -90,7 +90,7 @@ hl_cls hl_object_as_class(const hl_heap *h, hl_obj o)
 {
 	if (o >= h->g.nobj || hl_graph_kind(&h->g, o) != K_CLASS)
 		return HL_NONE;
-	return (hl_cls)(h->g.ent[o].offk & HL_OFF_MASK);
+	return (hl_cls)hl_graph_off(&h->g, o);
 }
 
 uint64_t hl_object_shallow(const hl_heap *h, hl_obj o)

@@ -29,7 +29,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 5
+#define IDX_VERSION 6
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -57,7 +57,7 @@ uint64_t hl_index_layout(void)
 {
 	uint64_t v[8] = {
 		sizeof(struct idx_scalars), sizeof(struct hl_class),
-		sizeof(struct hl_objent), sizeof(struct hl_field),
+		sizeof(uint64_t), sizeof(struct hl_field),
 		sizeof(struct hl_root), sizeof(struct hl_local),
 		IDX_VERSION, 0x0102030405060708ull /* byte order */
 	};
@@ -89,7 +89,9 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 	s[k++] = (struct sect_ref)VEC(g->refs);
 	s[k++] = (struct sect_ref)VEC(g->statics);
 	s[k++] = (struct sect_ref){ (void **)&g->names.data, g->names.len };
-	s[k++] = (struct sect_ref){ (void **)&g->ent, n * sizeof(*g->ent) };
+	s[k++] = (struct sect_ref){ (void **)&g->offk, n * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->id32, g->id_wide ? 0 : n * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->id64, g->id_wide ? n * sizeof(uint64_t) : 0 };
 	s[k++] = (struct sect_ref){ (void **)&g->cls, n * sizeof(*g->cls) };
 	s[k++] = (struct sect_ref){ (void **)&g->size, n * sizeof(*g->size) };
 	s[k++] = (struct sect_ref){ (void **)&g->flags, n };
@@ -148,7 +150,9 @@ static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 	unsigned n = sections(h, s), k;
 	uint64_t off;
 
-	s[24].len = inbound_len(h);
+	for (k = 0; k < n; k++)
+		if (s[k].ptr == (void **)&h->in.from)
+			s[k].len = inbound_len(h);
 	memset(&sc, 0, sizeof(sc));
 	sc.hp = h->hp;
 	sc.g = h->g;
@@ -435,7 +439,7 @@ static const char *attach(hl_heap *h, uint8_t *m, const struct idx_sect *tab,
 	if (n + 1 != nsect)
 		return "is damaged (sections)";
 	for (k = 0; k < n; k++) {
-		if (k == 24) /* inbound.from: its length needs inbound.start */
+		if (s[k].ptr == (void **)&h->in.from) /* needs in.start first */
 			s[k].len = inbound_len(h);
 		if (s[k].len != tab[k + 1].len)
 			return "is damaged (lengths)";

@@ -50,7 +50,7 @@ size_t hl_object_fields(const hl_heap *h, hl_obj o, hl_field_value *out,
 	if (o >= g->nobj)
 		return 0;
 	if (hl_graph_kind(g, o) == K_CLASS)
-		return static_fields(h, &g->classes[g->ent[o].offk & HL_OFF_MASK],
+		return static_fields(h, &g->classes[hl_graph_off(g, o)],
 				     out, max);
 	if (hl_graph_kind(g, o) != K_INSTANCE || (g->flags[o] & F_SYNTH))
 		return 0;
@@ -183,7 +183,7 @@ char *hl_ref_label(const hl_heap *h, hl_obj from, hl_obj to, char *buf,
 		return buf;
 	hl_refit_init(&it, &h->g, from);
 	while (hl_refit_next(&it, &id))
-		if (id == h->g.ent[to].id)
+		if (id == hl_graph_id(&h->g, to))
 			return hl_refit_label(&it, buf, len);
 	return buf;
 }

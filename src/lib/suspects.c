@@ -57,7 +57,7 @@ static int jdk_name(const char *nm)
 static const char *owner_name(const hl_graph *g, uint32_t o)
 {
 	if (hl_graph_kind(g, o) == K_CLASS)
-		return hl_graph_class_name(g, g->ent[o].offk & HL_OFF_MASK);
+		return hl_graph_class_name(g, hl_graph_off(g, o));
 	return hl_graph_class_name(g, g->cls[o]);
 }
 
@@ -374,7 +374,7 @@ static void value_text(const hl_heap *h, uint32_t o, char *buf, size_t len)
 		hl_format_value(fv.type, fv.bits, buf, len);
 	} else {
 		snprintf(buf, len, "%s@0x%llx", hl_graph_class_name(g, g->cls[o]),
-			 (unsigned long long)g->ent[o].id);
+			 (unsigned long long)hl_graph_id(g, o));
 	}
 }
 
@@ -764,7 +764,7 @@ static void explain(struct finder *f, hl_suspect *s)
 {
 	const hl_graph *g = f->g;
 	uint32_t c = hl_graph_kind(g, s->obj) == K_CLASS ?
-		(uint32_t)(g->ent[s->obj].offk & HL_OFF_MASK) : s->cls;
+		(uint32_t)hl_graph_off(g, s->obj) : s->cls;
 	unsigned n;
 
 	if (path_has(g, s, "java.io.DeleteOnExitHook"))

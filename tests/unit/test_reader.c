@@ -931,6 +931,54 @@ static void test_alignment_16(void **state)
 	hl_close(h);
 }
 
+/* Object ids spanning more than 2^32 alignment units (a 64-bit heap far
+ * from its classes): the ids are kept whole instead of compressed; lookups,
+ * references and dominators work the same. */
+static void test_wide_ids(void **state)
+{
+	static const struct hw_field_spec fa[] = { { "next", HW_OBJECT } };
+	const uint64_t far = UINT64_C(0x7f0000000000);
+	struct tmp_state *s = *state;
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	uint64_t a, near;
+	struct hw_values v;
+	hl_heap *h;
+	hl_obj o, n, f;
+
+	hw_alloc_config(w, UINT64_C(0x10000000), 8);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	a = hw_class_define(w, 0, "t/A", jdk.object, 1, fa);
+	hw_class_dump_all(w);
+	root_jdk(w, &jdk);
+	near = hw_alloc(w, 24);
+	hw_root_jni_global(w, near, 1);
+	hw_values_init(&v, 8);
+	hw_values_obj(&v, far);
+	hw_instance(w, near, a, &v);
+	hw_values_clear(&v);
+	hw_values_obj(&v, 0);
+	hw_instance(w, far, a, &v);
+	hw_values_release(&v);
+	hw_heap_dump_end(w);
+	hw_save(w, s->path);
+	hw_free(w);
+
+	h = ut_open(s->path);
+	assert_int_equal(hl_find_object(h, near, &n), HL_OK);
+	assert_int_equal(hl_find_object(h, far, &f), HL_OK);
+	assert_int_equal(hl_object_id(h, n), near);
+	assert_int_equal(hl_object_id(h, f), far);
+	assert_int_equal(hl_find_object(h, far + 8, &o), HL_E_NOOBJECT);
+	assert_int_equal(hl_compute_dominators(h), HL_OK);
+	assert_int_equal(hl_idom(h, f), n);
+	assert_int_equal(hl_retained(h, n), hl_object_shallow(h, n) + hl_object_shallow(h, f));
+	for (o = 1; o < hl_object_count(h); o++)
+		assert_true(hl_object_id(h, o) > hl_object_id(h, o - 1));
+	hl_close(h);
+}
+
 /* MAT's object set: instances + arrays + class objects + the synthetic
  * <system class loader> at id 0; dump order does not matter, object
  * numbers follow addresses. */
@@ -1020,6 +1068,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sizes_id8, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sizes_id4_v101, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sizes_compressed_refs, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_wide_ids, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_alignment_16, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_object_set, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_tag_written, tmp_setup, tmp_teardown),
