@@ -671,6 +671,15 @@ static int tmp_teardown(void **state)
 	return 0;
 }
 
+/* Close the heap dump, save it to path, open it. */
+static hl_heap *end_and_open(struct hw_writer *w, const char *path)
+{
+	hw_heap_dump_end(w);
+	hw_save(w, path);
+	hw_free(w);
+	return ut_open(path);
+}
+
 /* Sticky-class roots for the JDK classes, so that the small heaps below are
  * reachable without the no-sticky-root fallback. */
 static void root_jdk(struct hw_writer *w, const struct hw_jdk *jdk)
@@ -873,11 +882,7 @@ static void test_sizes_compressed_refs(void **state)
 	hw_values_int(&v, 5);
 	hw_instance(w, inst, k, &v);
 	hw_values_release(&v);
-	hw_heap_dump_end(w);
-	hw_save(w, s->path);
-	hw_free(w);
-
-	h = ut_open(s->path);
+	h = end_and_open(w, s->path);
 	hl_get_info(h, &info);
 	assert_int_equal(info.compressed_refs, 1);
 	assert_int_equal(info.ref_size, 4);
@@ -919,11 +924,7 @@ static void test_alignment_16(void **state)
 	hw_values_release(&v);
 	hw_prim_array(w, arr, 0, HW_BYTE, 0, NULL);
 	hw_root_jni_global(w, arr, 3);
-	hw_heap_dump_end(w);
-	hw_save(w, s->path);
-	hw_free(w);
-
-	h = ut_open(s->path);
+	h = end_and_open(w, s->path);
 	hl_get_info(h, &info);
 	assert_int_equal(info.alignment, 16);
 	assert_int_equal(shallow_of(h, o1), 32);
@@ -961,11 +962,7 @@ static void test_wide_ids(void **state)
 	hw_values_obj(&v, 0);
 	hw_instance(w, far, a, &v);
 	hw_values_release(&v);
-	hw_heap_dump_end(w);
-	hw_save(w, s->path);
-	hw_free(w);
-
-	h = ut_open(s->path);
+	h = end_and_open(w, s->path);
 	assert_int_equal(hl_find_object(h, near, &n), HL_OK);
 	assert_int_equal(hl_find_object(h, far, &f), HL_OK);
 	assert_int_equal(hl_object_id(h, n), near);
