@@ -6,6 +6,13 @@
 #include "graph/graph.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
+
+void hl_graph_drop_pages(const hl_graph *g)
+{
+	if (g->mapped && g->data_size)
+		(void)madvise((void *)g->data, g->data_size, MADV_DONTNEED);
+}
 
 hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 			 hl_diag *d, hl_progress_fn progress, void *ctx)

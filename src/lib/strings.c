@@ -440,9 +440,12 @@ static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
 	if (!decoder_init(&u.dc, h))
 		return HL_OK; /* no java.lang.String with a value: no strings */
 	st = dups_setup(h, &u);
-	for (o = 0; st == HL_OK && o < g->nobj; o++)
+	for (o = 0; st == HL_OK && o < g->nobj; o++) {
 		if (is_string(g, o) && add_string(&u, o, out) < 0)
 			st = HL_E_NOMEM;
+		if (!(o & 0xfffff)) /* values are read all over the dump */
+			hl_graph_drop_pages(g);
+	}
 	if (st == HL_OK)
 		st = take_groups(&u, compact(&u, min_count ? min_count : 1, out),
 				 top, out);
@@ -504,6 +507,8 @@ static hl_status collect_matches(hl_heap *h, const regex_t *re, hl_vec *hits)
 		size_t len;
 		int r;
 
+		if (!(o & 0xfffff))
+			hl_graph_drop_pages(g);
 		if (!is_string(g, o))
 			continue;
 		r = decode(&dc, o, &arr, &units, &len);

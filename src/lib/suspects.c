@@ -26,7 +26,6 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <xxhash.h>
 
 #define BIG_DROP 0.7
@@ -506,8 +505,8 @@ static int walk_elem(void *arg, uint32_t value, uint32_t key)
 {
 	struct walk_part *p = arg;
 
-	if (p->k == 0 && p->g->mapped && !(++p->calls & 0xffff))
-		(void)madvise((void *)p->g->data, p->g->data_size, MADV_DONTNEED);
+	if (p->k == 0 && !(++p->calls & 0xffff))
+		hl_graph_drop_pages(p->g);
 	return p->fn(p->ctx, value, key);
 }
 
