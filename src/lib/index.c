@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -364,12 +365,18 @@ static int stamp_matches(const hl_heap *h, const struct stat *sb)
 	return ok;
 }
 
-/* Best effort: without a stamp the next run verifies in full again. */
+/* Best effort: without a stamp the next run verifies in full again.  A
+ * file changed in the last two seconds is not stamped: its times could
+ * still move within the file system's clock tick (git's "racy" case). */
 static void stamp_write(const hl_heap *h, const struct stat *sb)
 {
 	char path[4200], tmp[4300], buf[16];
 	uint64_t v = stamp_value(sb, h->identity);
+	time_t now = time(NULL);
 	int fd, bad;
+
+	if (now - sb->st_mtime < 2 || now - sb->st_ctime < 2)
+		return;
 
 	snprintf(path, sizeof(path), "%s.ok", h->index_path);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());

@@ -98,15 +98,14 @@ static int rep_entry_at(const uint8_t *body, uint64_t size, uint32_t k,
 			return -1;
 		memcpy(e, body + off, sizeof(*e));
 		off += sizeof(*e);
-		if (e->len > size - off)
+		/* the payload and its padding, whole (put_entry copies both) */
+		if (e->len > size - off || hl_round_up(e->len, 8) > size - off)
 			return -1;
 		if (i == k) {
 			*payload = body + off;
 			return 0;
 		}
 		off += hl_round_up(e->len, 8);
-		if (off > size)
-			return -1;
 	}
 }
 
