@@ -36,6 +36,8 @@ struct session {
 	int stats;               /* --stats: time and memory per phase */
 	char phase[24];          /* the phase --stats is timing */
 	double phase_start;
+	char shown[24];          /* the phase the progress line shows */
+	double shown_start;
 	unsigned threads;        /* --threads N (0: online CPUs) */
 	int no_index;            /* --no-index, or HEAPLENS_NO_INDEX=1 */
 	const char *index_dir;   /* --index-dir DIR */

@@ -227,11 +227,24 @@ static void on_progress(void *ctx, const char *phase, uint64_t done,
 
 	if (!s->progress_tty)
 		return;
-	if (total && done < total)
-		fprintf(stderr, "\r%-12s %3u%%", phase,
-			(unsigned)(100.0 * (double)done / (double)total));
-	else
-		fprintf(stderr, "\r%-12s     \r", "");
+	if (strcmp(phase, s->shown)) {
+		snprintf(s->shown, sizeof(s->shown), "%s", phase);
+		s->shown_start = now();
+	}
+	if (total && done < total) {
+		double t = now() - s->shown_start;
+
+		/* byte counts get a rate; a phase told in steps, its time */
+		if (total > 1000 && t > 0.05)
+			fprintf(stderr, "\r%-12s %3u%%  %6.0f MB/s ", phase,
+				(unsigned)(100.0 * (double)done / (double)total),
+				(double)done / t / 1048576.0);
+		else
+			fprintf(stderr, "\r%-12s %3u%%  %6.1f s    ", phase,
+				(unsigned)(100.0 * (double)done / (double)total), t);
+	} else {
+		fprintf(stderr, "\r%-28s\r", "");
+	}
 }
 
 int session_open(struct session *s, int needs)
