@@ -25,6 +25,21 @@ static int cmp_child(const void *a, const void *b, void *ctx)
 	return x < y ? -1 : x > y; /* ties: address order */
 }
 
+/* Short lists, in cmp_child's order, without a call per comparison. */
+static void insertion_sort(uint32_t *a, uint32_t n, const uint64_t *ret)
+{
+	uint32_t i, j;
+
+	for (i = 1; i < n; i++) {
+		uint32_t x = a[i];
+
+		for (j = i; j > 0 && (ret[a[j - 1]] < ret[x] ||
+				      (ret[a[j - 1]] == ret[x] && a[j - 1] > x)); j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 {
 	uint32_t i, o, n = t->n, slots = g->nobj + 1;
@@ -61,9 +76,11 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 	for (i = 0; i < slots; i++) {
 		uint32_t k = t->child_start[i + 1] - t->child_start[i];
 
-		if (k > 1)
+		if (k > 16)
 			qsort_r(t->children + t->child_start[i], k, sizeof(uint32_t),
 				cmp_child, t->retained);
+		else if (k > 1) /* most lists: a few children, sorted in place */
+			insertion_sort(t->children + t->child_start[i], k, t->retained);
 	}
 	return HL_OK;
 }
