@@ -2,8 +2,8 @@
  * objects.c - the object table: dense numbers, id lookup, class and size.
  *
  * Objects are numbered in address (id) order: the scan's entries are radix
- * sorted by id (skipped when already sorted, as single-threaded HotSpot
- * dumps nearly are), duplicates dropped with a warning.  Lookups go through
+ * sorted by id in place (skipped when already sorted), duplicates dropped
+ * with a warning (the first in file order is kept).  Lookups go through
  * a bucket table over the id range: bucket b holds the numbers of the ids
  * in [base + b << shift, base + (b+1) << shift), about two per bucket, so a
  * lookup is one table read and a short binary search.  Ids far from the
@@ -188,6 +188,113 @@ static int split_entries(hl_graph *g, hl_scan *sc)
 	return 0;
 }
 
+/*
+ * The object table's sort, in place (no second table: on a big dump that
+ * is gigabytes of fresh memory): MSD radix sort on the id's varying bytes,
+ * one byte a level, each bucket permuted in place by cycles (American flag
+ * sort), with an explicit stack of buckets (no recursion); small buckets
+ * and the last level end in a comparison sort on (id, record offset), so
+ * equal ids (a damaged dump) end in file order, the order pass 1 saw them,
+ * and the first one is kept.
+ */
+/* Scan order of an entry: its record's offset; the synthetic loader
+ * (offset 0) was added after the scan, so it comes last. */
+static inline uint64_t scan_order(const struct hl_objent *e)
+{
+	uint64_t off = e->offk & HL_OFF_MASK;
+
+	return off ? off : UINT64_MAX;
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct hl_objent *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if (scan_order(x) != scan_order(y))
+		return scan_order(x) < scan_order(y) ? -1 : 1;
+	return 0;
+}
+
+static void small_sort(struct hl_objent *e, size_t n)
+{
+	size_t i, j;
+
+	if (n > 32) {
+		qsort(e, n, sizeof(*e), cmp_ent);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		struct hl_objent x = e[i];
+
+		for (j = i; j > 0 && cmp_ent(&e[j - 1], &x) > 0; j--)
+			e[j] = e[j - 1];
+		e[j] = x;
+	}
+}
+
+struct bucket { size_t lo, n; int level; };
+
+static int sort_in_place(struct hl_objent *e, size_t n)
+{
+	uint64_t diff = 0;
+	int shifts[8], nlev = 0, b;
+	struct bucket *stack;
+	size_t sp = 0, i;
+
+	for (i = 1; i < n; i++)
+		diff |= e[i].id ^ e[0].id;
+	for (b = 56; b >= 0; b -= 8) /* the varying bytes, high to low */
+		if ((diff >> b) & 0xff)
+			shifts[nlev++] = b;
+	/* at most 255 buckets pushed per level, plus the whole table */
+	stack = hl_malloc_array((size_t)nlev * 256 + 1, sizeof(*stack));
+	if (!stack)
+		return -1;
+	stack[sp++] = (struct bucket){ 0, n, 0 };
+	while (sp) {
+		struct bucket bk = stack[--sp];
+		struct hl_objent *a = e + bk.lo;
+		size_t count[256] = { 0 }, head[256], tail[256], pos = 0;
+		unsigned sh, k;
+
+		if (bk.n <= 64 || bk.level >= nlev) {
+			small_sort(a, bk.n);
+			continue;
+		}
+		sh = (unsigned)shifts[bk.level];
+		for (i = 0; i < bk.n; i++)
+			count[(a[i].id >> sh) & 0xff]++;
+		for (k = 0; k < 256; k++) {
+			head[k] = pos;
+			pos += count[k];
+			tail[k] = pos;
+		}
+		for (k = 0; k < 256; k++) {
+			while (head[k] < tail[k]) {
+				struct hl_objent x = a[head[k]];
+				unsigned d = (unsigned)((x.id >> sh) & 0xff);
+
+				while (d != k) { /* carry x to its bucket */
+					struct hl_objent y = a[head[d]];
+
+					a[head[d]++] = x;
+					x = y;
+					d = (unsigned)((x.id >> sh) & 0xff);
+				}
+				a[head[k]++] = x;
+			}
+		}
+		for (k = 0, pos = 0; k < 256; pos += count[k], k++)
+			if (count[k] > 1)
+				stack[sp++] = (struct bucket){ bk.lo + pos, count[k],
+							       bk.level + 1 };
+	}
+	free(stack);
+	return 0;
+}
+
 hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 {
 	struct hl_objent *e;
@@ -200,7 +307,7 @@ hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 	if (n > UINT32_MAX - 16)
 		return hl_fail(d, HL_E_UNSUPPORTED, "%zu objects: more than 2^32",
 			       n);
-	if (!is_sorted(e, n) && hl_sort_entries(e, n))
+	if (!is_sorted(e, n) && sort_in_place(e, n))
 		return hl_fail(d, HL_E_NOMEM, "out of memory sorting objects");
 	for (i = 0; i < n; i++)
 		if (!k || e[k - 1].id != e[i].id)

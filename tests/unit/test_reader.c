@@ -932,6 +932,75 @@ static void test_alignment_16(void **state)
 	hl_close(h);
 }
 
+/* Objects written in a shuffled order (the in-place radix sort of the
+ * object table: several levels, buckets of all sizes) and one id written
+ * twice: numbers follow ids, every id is found, and of the two records
+ * with one id the first in the file is kept, with a warning. */
+static void test_shuffled_ids(void **state)
+{
+	static const struct hw_field_spec fx[] = { { "x", HW_INT } };
+	enum { N = 20000 };
+	struct tmp_state *s = *state;
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	uint64_t a, b, *ids = malloc(N * sizeof(uint64_t)), r = 12345;
+	struct hw_values v;
+	hl_histogram t;
+	hl_heap *h;
+	hl_info info;
+	hl_obj o;
+	size_t i, na = 0, nb = 0;
+
+	assert_non_null(ids);
+	hw_alloc_config(w, UINT64_C(0x10000000), 8);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	a = hw_class_define(w, 0, "t/A", jdk.object, 1, fx);
+	b = hw_class_define(w, 0, "t/B", jdk.object, 1, fx);
+	hw_class_dump_all(w);
+	root_jdk(w, &jdk);
+	for (i = 0; i < N; i++) /* ids spread over several bytes */
+		ids[i] = UINT64_C(0x20000000) + (uint64_t)i * 8 * 4099;
+	for (i = N - 1; i > 0; i--) { /* Fisher-Yates */
+		size_t j;
+		uint64_t x;
+
+		r = r * 6364136223846793005ull + 1442695040888963407ull;
+		j = (size_t)((r >> 33) % (i + 1));
+		x = ids[i], ids[i] = ids[j], ids[j] = x;
+	}
+	hw_values_init(&v, 8);
+	hw_values_int(&v, 1);
+	for (i = 0; i < N; i++) {
+		hw_instance(w, ids[i], a, &v);
+		hw_root_jni_global(w, ids[i], (uint32_t)i + 1);
+	}
+	hw_instance(w, ids[N / 2], b, &v); /* the same id again, class B */
+	hw_values_release(&v);
+	h = end_and_open(w, s->path);
+
+	hl_get_info(h, &info);
+	assert_true(info.warnings >= 1);
+	for (o = 1; o < hl_object_count(h); o++)
+		assert_true(hl_object_id(h, o) > hl_object_id(h, o - 1));
+	for (i = 0; i < N; i++) {
+		assert_int_equal(hl_find_object(h, ids[i], &o), HL_OK);
+		assert_int_equal(hl_object_id(h, o), ids[i]);
+	}
+	assert_int_equal(hl_histogram_build(h, HL_BY_CLASS, 0, &t), HL_OK);
+	for (i = 0; i < t.count; i++) {
+		if (!strcmp(t.rows[i].name, "t.A"))
+			na = t.rows[i].instances;
+		if (!strcmp(t.rows[i].name, "t.B"))
+			nb = t.rows[i].instances;
+	}
+	assert_int_equal(na, N); /* the first record of the twice-written id */
+	assert_int_equal(nb, 0);
+	hl_histogram_free(&t);
+	hl_close(h);
+	free(ids);
+}
+
 /* Object ids spanning more than 2^32 alignment units (a 64-bit heap far
  * from its classes): the ids are kept whole instead of compressed; lookups,
  * references and dominators work the same. */
@@ -1066,6 +1135,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sizes_id4_v101, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sizes_compressed_refs, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_wide_ids, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_shuffled_ids, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_alignment_16, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_object_set, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_tag_written, tmp_setup, tmp_teardown),
