@@ -191,6 +191,8 @@ hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d);
 uint32_t hl_graph_ref_at(const hl_graph *g, uint32_t o, uint32_t offset,
 			 uint64_t id);
 hl_status hl_reach_mark(hl_graph *g, hl_diag *d);
+/* [*lo, *hi): thread object o's stack locals in g->locals. */
+void hl_graph_locals(const hl_graph *g, uint32_t o, uint32_t *lo, uint32_t *hi);
 /* Drop the mapped dump's pages from the process (they stay in the page
  * cache and come back on access): for walks that read records all over
  * the dump, every so many steps; a no-op when the dump is in memory. */

@@ -21,9 +21,8 @@ void hl_refit_init(hl_refit *it, const hl_graph *g, uint32_t obj)
 	it->cls = g->cls[obj];
 }
 
-/* Range of o's locals in g->locals. */
-static void locals_range(const hl_graph *g, uint32_t o, uint64_t *lo,
-			 uint64_t *hi)
+/* Range of thread object o's locals in g->locals (sorted by thread). */
+void hl_graph_locals(const hl_graph *g, uint32_t o, uint32_t *lo, uint32_t *hi)
 {
 	uint32_t a = 0, b = g->nlocals;
 
@@ -90,10 +89,15 @@ static int next_instance(hl_refit *it, uint64_t *id)
 			}
 			it->stage = (g->flags[it->obj] & F_LOCALS) ? 3 : 5;
 			break;
-		case 3:
-			locals_range(g, it->obj, &it->i, &it->n);
+		case 3: {
+			uint32_t lo, hi;
+
+			hl_graph_locals(g, it->obj, &lo, &hi);
+			it->i = lo;
+			it->n = hi;
 			it->stage = 4;
 			break;
+		}
 		case 4:
 			if (it->i < it->n) {
 				const struct hl_local *l = &g->locals[it->i];

@@ -627,12 +627,6 @@ out:
 	return st;
 }
 
-void hl_source_release_pages(hl_source *s)
-{
-	if (s->map && s->map_size)
-		madvise(s->map, s->map_size, MADV_DONTNEED);
-}
-
 void hl_source_close(hl_source *s)
 {
 	if (s->map)

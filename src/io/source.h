@@ -41,9 +41,5 @@ hl_status hl_source_open(hl_source *s, const char *path, const char *tmpdir,
 			 unsigned threads, hl_diag *d, hl_progress_fn progress,
 			 void *ctx);
 void hl_source_close(hl_source *s);
-/* Drop the mapped pages from the process (they stay in the page cache and
- * come back on access): for after the passes that read the whole dump.
- * Only for file mappings; heap memory is left alone. */
-void hl_source_release_pages(hl_source *s);
 
 #endif

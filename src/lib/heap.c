@@ -179,7 +179,7 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 				    opt->ctx);
 	hl_scan_release(&sc);
 	if (st == HL_OK)
-		hl_source_release_pages(&h->src); /* read again only as needed */
+		hl_graph_drop_pages(&h->g); /* read again only as needed */
 	return st != HL_OK ? st : h->diag.status;
 }
 

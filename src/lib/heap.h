@@ -43,6 +43,10 @@ int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off);
  * (a no-op for a file opened by name); nonzero on error. */
 int hl_unnamed_open(const char *path);
 int hl_unnamed_name(int fd, const char *name);
+/* Replace path with head then body, whole or not at all (an unnamed or
+ * temporary file renamed over it); nonzero on error (errno set). */
+int hl_replace_file(const char *path, const void *head, size_t hlen,
+		    const void *body, size_t blen);
 
 /* Reports kept beside the index (reports.c), by kind and options key: a
  * copy of the payload (free it) or NULL; keeping one is best effort. */

@@ -229,6 +229,29 @@ int hl_unnamed_name(int fd, const char *name)
 	return linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW);
 }
 
+int hl_replace_file(const char *path, const void *head, size_t hlen,
+		    const void *body, size_t blen)
+{
+	char tmp[4300];
+	int fd, bad;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = hl_unnamed_open(path);
+	if (fd < 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	bad = hl_write_at(fd, head, hlen, 0) ||
+	      (blen && hl_write_at(fd, body, blen, hlen)) ||
+	      hl_unnamed_name(fd, tmp);
+	bad |= close(fd) != 0;
+	if (!bad && rename(tmp, path))
+		bad = 1;
+	if (bad)
+		unlink(tmp);
+	return bad ? -1 : 0;
+}
+
 static hl_status save(hl_heap *h);
 
 hl_status hl_index_save(hl_heap *h, char *err, size_t len)
@@ -321,7 +344,6 @@ static uint64_t section_sum(const uint8_t *p, uint64_t len)
 	return sum;
 }
 
-/* Check the mapped index; returns NULL when it is usable, else why not. */
 /*
  * The stamp of a verified index: once every checksum of an index file has
  * been verified, INDEX.ok records that file's identity as the file system
@@ -370,25 +392,16 @@ static int stamp_matches(const hl_heap *h, const struct stat *sb)
  * still move within the file system's clock tick (git's "racy" case). */
 static void stamp_write(const hl_heap *h, const struct stat *sb)
 {
-	char path[4200], tmp[4300], buf[16];
+	char path[4200], buf[16];
 	uint64_t v = stamp_value(sb, h->identity);
 	time_t now = time(NULL);
-	int fd, bad;
 
 	if (now - sb->st_mtime < 2 || now - sb->st_ctime < 2)
 		return;
-
 	snprintf(path, sizeof(path), "%s.ok", h->index_path);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	memcpy(buf, STAMP_MAGIC, 8);
 	memcpy(buf + 8, &v, sizeof(v));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	bad = hl_write_at(fd, buf, sizeof(buf), 0);
-	bad |= close(fd) != 0;
-	if (bad || rename(tmp, path))
-		unlink(tmp);
+	(void)hl_replace_file(path, buf, sizeof(buf), NULL, 0);
 }
 
 /* Check the mapped index; returns NULL when it is usable, else why not.

@@ -146,35 +146,12 @@ static void put_entry(uint8_t *buf, uint64_t *off, const struct rep_entry *e,
 	*off += hl_round_up(e->len, 8);
 }
 
-static int write_file(const hl_heap *h, const struct rep_header *hd,
-		      const uint8_t *body)
-{
-	char path[4200], tmp[4300];
-	int fd, bad;
-
-	rep_path(h, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = hl_unnamed_open(path);
-	if (fd < 0)
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	bad = hl_write_at(fd, hd, sizeof(*hd), 0) ||
-	      hl_write_at(fd, body, hd->body, sizeof(*hd)) ||
-	      hl_unnamed_name(fd, tmp);
-	bad |= close(fd) != 0;
-	if (!bad && rename(tmp, path))
-		bad = 1;
-	if (bad)
-		unlink(tmp);
-	return bad ? -1 : 0;
-}
-
 void hl_report_put(hl_heap *h, unsigned kind, uint64_t key, const void *p,
 		   size_t len)
 {
 	struct rep_header old, hd;
 	struct rep_entry e;
+	char path[4200];
 	const uint8_t *q;
 	uint8_t *body, *buf;
 	uint64_t size, off = 0;
@@ -213,7 +190,8 @@ void hl_report_put(hl_heap *h, unsigned kind, uint64_t key, const void *p,
 	hd.identity = h->identity;
 	hd.body = off;
 	hd.sum = XXH3_64bits(buf, off);
-	if (write_file(h, &hd, buf) && h->note) {
+	rep_path(h, path, sizeof(path));
+	if (hl_replace_file(path, &hd, sizeof(hd), buf, hd.body) && h->note) {
 		char msg[4400];
 
 		snprintf(msg, sizeof(msg), "cannot keep the report beside the index '%s': %s",

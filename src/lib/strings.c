@@ -114,8 +114,7 @@ struct decoder {
 	const hl_graph *g;
 	struct hl_fieldpos value, coder, count, offset;
 	int has_coder, has_window;  /* coder; count and offset (old JDKs) */
-	char *buf;
-	size_t cap;
+	hl_vec text;        /* the String decoded (UTF-8 bytes) */
 	hl_diag *d;
 };
 
@@ -125,6 +124,7 @@ static int decoder_init(struct decoder *dc, hl_heap *h)
 	uint32_t s = g->cls_string;
 
 	memset(dc, 0, sizeof(*dc));
+	hl_vec_init(&dc->text, 1);
 	dc->g = g;
 	dc->d = &h->diag;
 	if (s == HL_NONE || !hl_field_find(g, s, "value", &dc->value) ||
@@ -169,7 +169,7 @@ static int string_window(const struct decoder *dc, uint32_t o, uint32_t *arr,
 	return 1;
 }
 
-/* Decode String o into dc->buf; returns 0 if unreadable. */
+/* Decode String o into dc->text; returns 0 if unreadable. */
 static int decode(struct decoder *dc, uint32_t o, uint32_t *arr,
 		  uint64_t *units, size_t *len)
 {
@@ -179,22 +179,14 @@ static int decode(struct decoder *dc, uint32_t o, uint32_t *arr,
 	if (!string_window(dc, o, arr, &le, &from, units))
 		return 0;
 	need = *units * 3 + 16; /* a UTF-16 unit is at most 3 UTF-8 bytes */
-	if (need > dc->cap) {
-		size_t cap = dc->cap ? dc->cap : 4096;
-		char *nb;
-
-		while (cap < need)
-			cap *= 2;
-		nb = realloc(dc->buf, cap);
-		if (!nb) {
-			hl_fail(dc->d, HL_E_NOMEM, "out of memory for a string of %llu characters",
-				(unsigned long long)*units);
-			return -1;
-		}
-		dc->buf = nb;
-		dc->cap = cap;
+	dc->text.len = 0;
+	if (need > SIZE_MAX || hl_vec_reserve(&dc->text, (size_t)need)) {
+		hl_fail(dc->d, HL_E_NOMEM, "out of memory for a string of %llu characters",
+			(unsigned long long)*units);
+		return -1;
 	}
-	*len = hl_text_of_array(dc->g, *arr, le, from, *units, dc->buf, dc->cap);
+	*len = hl_text_of_array(dc->g, *arr, le, from, *units, dc->text.data,
+				dc->text.cap);
 	return 1;
 }
 
@@ -268,7 +260,7 @@ static int add_string(struct dups *u, uint32_t o, hl_string_dups *out)
 		u->seen[arr >> 3] |= (uint8_t)(1u << (arr & 7));
 		bytes += hl_graph_shallow(g, arr);
 	}
-	hash = XXH3_64bits(u->dc.buf, len);
+	hash = XXH3_64bits((const char *)u->dc.text.data, len);
 	s = find_slot(u, hash);
 	if (!s->copies) {
 		s->hash = hash;
@@ -324,9 +316,9 @@ static int same_text(struct dups *u, uint32_t a, uint32_t b)
 	copy = malloc(la + 1);
 	if (!copy)
 		return -1;
-	memcpy(copy, u->dc.buf, la);
+	memcpy(copy, (const char *)u->dc.text.data, la);
 	r = decode(&u->dc, b, &arr, &units, &lb);
-	same = r > 0 && la == lb && !memcmp(copy, u->dc.buf, la);
+	same = r > 0 && la == lb && !memcmp(copy, (const char *)u->dc.text.data, la);
 	free(copy);
 	return r < 0 ? -1 : same;
 }
@@ -451,7 +443,7 @@ static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
 				 top, out);
 	free(u.tab);
 	free(u.seen);
-	free(u.dc.buf);
+	hl_vec_release(&u.dc.text);
 	if (st != HL_OK)
 		hl_string_dups_free(out);
 	return st;
@@ -514,10 +506,10 @@ static hl_status collect_matches(hl_heap *h, const regex_t *re, hl_vec *hits)
 		r = decode(&dc, o, &arr, &units, &len);
 		if (r < 0)
 			st = HL_E_NOMEM;
-		else if (r > 0 && matches(re, dc.buf, len) && hl_vec_push(hits, &o))
+		else if (r > 0 && matches(re, dc.text.data, len) && hl_vec_push(hits, &o))
 			st = hl_fail(&h->diag, HL_E_NOMEM, "out of memory for matches");
 	}
-	free(dc.buf);
+	hl_vec_release(&dc.text);
 	return st;
 }
 

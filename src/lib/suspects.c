@@ -1169,22 +1169,22 @@ static hl_status compute(hl_heap *h, const hl_suspect_options *opt,
 	st = hl_domtree_children(&h->dom, &h->g, &h->diag);
 	if (st == HL_OK)
 		st = mat_suspects(&f, (uint64_t)(opt->threshold_percent * (double)total / 100.0));
-	hl_source_release_pages(&h->src);
+	hl_graph_drop_pages(&h->g);
 	for (i = 0; st == HL_OK && i < f.out.len; i++) {
 		st = finish(&f, &HL_VEC_AT(&f.out, hl_suspect, i));
-		hl_source_release_pages(&h->src);
+		hl_graph_drop_pages(&h->g);
 	}
 	if (st == HL_OK) {
 		size_t before = f.out.len;
 
 		st = few_distinct(&f);
-		hl_source_release_pages(&h->src);
+		hl_graph_drop_pages(&h->g);
 		if (st == HL_OK)
 			st = static_outliers(&f, total);
-		hl_source_release_pages(&h->src);
+		hl_graph_drop_pages(&h->g);
 		for (i = before; st == HL_OK && i < f.out.len; i++) {
 			st = finish(&f, &HL_VEC_AT(&f.out, hl_suspect, i));
-			hl_source_release_pages(&h->src);
+			hl_graph_drop_pages(&h->g);
 		}
 	}
 	free(f.bfs_parent);

@@ -148,22 +148,6 @@ static const char *thread_name(struct tctx *c, uint32_t o)
 	return keep(c, c->tmp, n);
 }
 
-/* First local of thread object o in g->locals. */
-static uint32_t locals_start(const hl_graph *g, uint32_t o)
-{
-	uint32_t a = 0, b = g->nlocals;
-
-	while (a < b) {
-		uint32_t m = a + (b - a) / 2;
-
-		if (g->locals[m].thread < o)
-			a = m + 1;
-		else
-			b = m;
-	}
-	return a;
-}
-
 static int placed(const struct hl_local *l, size_t nframes)
 {
 	return (l->kind == HL_ROOT_JAVA_FRAME || l->kind == HL_ROOT_JNI_LOCAL) &&
@@ -232,11 +216,10 @@ static void one_thread(struct tctx *c, hl_thread_info *t, hl_stack_frame **fr,
 	const hl_graph *g = &c->h->g;
 	const struct hl_trace *tr;
 	size_t nf = trace_frames(&c->h->hp, t->trace, &tr), i;
-	uint32_t l0 = locals_start(g, t->obj), l1 = l0, k;
+	uint32_t l0, l1, k;
 	hl_stack_frame scratch;
 
-	while (l1 < g->nlocals && g->locals[l1].thread == t->obj)
-		l1++;
+	hl_graph_locals(g, t->obj, &l0, &l1);
 	*nfr += nf;
 	*nlo += l1 - l0;
 	t->name = thread_name(c, t->obj);

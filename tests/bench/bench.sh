@@ -53,22 +53,8 @@ mkdir -p "$LOG_DIR"
 INDEX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/heaplens-bench-index.XXXXXX")
 trap 'rm -rf "$INDEX_DIR"' EXIT
 
-# h:mm:ss or m:ss(.ss) -> seconds
-to_seconds() {
-	awk -v t="$1" 'BEGIN {
-		n = split(t, p, ":"); s = 0
-		for (i = 1; i <= n; i++) s = s * 60 + p[i]
-		printf "%.2f", s
-	}'
-}
-
-# field "Label" FILE: the value after "Label: " in a time -v report
-field() {
-	awk -v k="$1" '{
-		line = $0; sub(/^[ \t]+/, "", line)
-		if (index(line, k ": ") == 1) { print substr(line, length(k) + 3); exit }
-	}' "$2"
-}
+# shellcheck source=tests/bench/timev.sh
+. "$(dirname "${BASH_SOURCE[0]}")/timev.sh"
 
 ROWS=()
 # run MODE LABEL ARGS...: best of REPEAT runs, appended to ROWS
@@ -80,20 +66,19 @@ run() {
 		local out=$LOG_DIR/$tag.$i.out err=$LOG_DIR/$tag.$i.err tv=$LOG_DIR/$tag.$i.time
 		rc=0
 		"$TIME" -v -o "$tv" "$BIN" "$@" >"$out" 2>"$err" || rc=$?
-		local status=ok wall user sys rss_kb rss_mb
+		local status=ok wall user sys rss
 		[ "$rc" -eq 0 ] || status="exit $rc"
 		if grep -q "Command terminated by signal" "$tv" 2>/dev/null; then
 			status="signal $(grep -o 'signal [0-9]*' "$tv" | head -n 1 | cut -d' ' -f2)"
 		fi
-		wall=$(to_seconds "$(field "Elapsed (wall clock) time (h:mm:ss or m:ss)" "$tv")")
+		wall=$(wall_seconds "$tv")
 		user=$(field "User time (seconds)" "$tv")
 		sys=$(field "System time (seconds)" "$tv")
-		rss_kb=$(field "Maximum resident set size (kbytes)" "$tv")
-		rss_mb=$(awk -v k="${rss_kb:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
+		rss=$(rss_mb "$tv")
 		if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
 			best=$wall
 			row=$(printf '%-5s %-26s %-8s %8s %8s %8s %10s' "$mode" "$label" "$status" \
-				"$wall" "${user:-?}" "${sys:-?}" "$rss_mb")
+				"$wall" "${user:-?}" "${sys:-?}" "$rss")
 		fi
 		[ "$mode" = index ] && break # writing the index once is the point
 	done

@@ -100,31 +100,15 @@ if [ "$had_cache" = no ] && [ -e "$REAL.hwcache" ]; then
 	rm -rf "$REAL.hwcache"
 fi
 
-# h:mm:ss or m:ss(.ss) -> seconds
-to_seconds() {
-	awk -v t="$1" 'BEGIN {
-		n = split(t, p, ":"); s = 0
-		for (i = 1; i <= n; i++) s = s * 60 + p[i]
-		printf "%.2f", s
-	}'
-}
+# shellcheck source=tests/bench/timev.sh
+. "$(dirname "${BASH_SOURCE[0]}")/timev.sh"
 
-# field "Label" FILE: the value after "Label: " in a time -v report
-field() {
-	awk -v k="$1" '{
-		line = $0; sub(/^[ \t]+/, "", line)
-		if (index(line, k ": ") == 1) { print substr(line, length(k) + 3); exit }
-	}' "$2"
-}
-
-wall=$(to_seconds "$(field "Elapsed (wall clock) time (h:mm:ss or m:ss)" "$TMP/time")")
+wall=$(wall_seconds "$TMP/time")
 user=$(field "User time (seconds)" "$TMP/time")
 sys=$(field "System time (seconds)" "$TMP/time")
 cpu=$(awk -v u="${user:-0}" -v s="${sys:-0}" 'BEGIN { printf "%.2f", u + s }')
-rss_kb=$(field "Maximum resident set size (kbytes)" "$TMP/time")
-rss_mb=$(awk -v k="${rss_kb:-0}" 'BEGIN { printf "%.0f", k / 1024 }')
 echo
-echo "visualvm: wall $wall s, cpu $cpu s, max RSS $rss_mb MB"
+echo "visualvm: wall $wall s, cpu $cpu s, max RSS $(rss_mb "$TMP/time") MB"
 if [ "$rc" -ne 0 ]; then
 	status="exit $rc"
 	grep -q "Command terminated by signal" "$TMP/time" 2>/dev/null &&

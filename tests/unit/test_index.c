@@ -64,6 +64,17 @@ static void copy_file(const char *from, const char *to)
 	free(data);
 }
 
+/* The dump "changes": its modification time moves 10 s ahead. */
+static void touch_later(const char *path)
+{
+	struct timeval tv[2];
+
+	gettimeofday(&tv[0], NULL);
+	tv[1] = tv[0];
+	tv[1].tv_sec += 10;
+	assert_int_equal(utimes(path, tv), 0);
+}
+
 static void same_answers(hl_heap *a, hl_heap *b)
 {
 	hl_histogram ha, hb;
@@ -98,7 +109,6 @@ static void test_index_lifecycle(void **state)
 	char tmp[UT_PATH_MAX], dump[UT_PATH_MAX], src[UT_PATH_MAX], err[600];
 	char stamp[UT_PATH_MAX + 8];
 	struct notes n = { 0, "" };
-	struct timeval tv[2];
 	hl_heap *first, *second, *parsed;
 	FILE *f;
 
@@ -155,10 +165,7 @@ static void test_index_lifecycle(void **state)
 
 	/* a dump that changed makes it stale: another identity, another file
 	 * name under --index-dir; the old one is simply not found */
-	gettimeofday(&tv[0], NULL);
-	tv[1] = tv[0];
-	tv[1].tv_sec += 10;
-	assert_int_equal(utimes(dump, tv), 0);
+	touch_later(dump);
 	parsed = open_idx(dump, tmp, 0, &n);
 	assert_false(hl_index_loaded(parsed));
 	same_answers(first, parsed);
@@ -173,7 +180,6 @@ static void test_stale_next_to_dump(void **state)
 {
 	char tmp[UT_PATH_MAX], dump[UT_PATH_MAX], src[UT_PATH_MAX], err[600];
 	struct notes n = { 0, "" };
-	struct timeval tv[2];
 	hl_heap *h;
 	hl_info before, after;
 
@@ -185,10 +191,7 @@ static void test_stale_next_to_dump(void **state)
 	assert_int_equal(hl_index_save(h, err, sizeof err), HL_OK);
 	hl_get_info(h, &before);
 	hl_close(h);
-	gettimeofday(&tv[0], NULL);
-	tv[1] = tv[0];
-	tv[1].tv_sec += 10;
-	assert_int_equal(utimes(dump, tv), 0);
+	touch_later(dump);
 	h = open_idx(dump, NULL, 0, &n);
 	assert_false(hl_index_loaded(h));
 	assert_int_equal(n.count, 1);
