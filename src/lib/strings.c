@@ -435,7 +435,7 @@ static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
 	for (o = 0; st == HL_OK && o < g->nobj; o++) {
 		if (is_string(g, o) && add_string(&u, o, out) < 0)
 			st = HL_E_NOMEM;
-		if (!(o & 0xfffff)) /* values are read all over the dump */
+		if (!(o & 0x3fff)) /* values are read all over the dump */
 			hl_graph_drop_pages(g);
 	}
 	if (st == HL_OK)
@@ -499,7 +499,7 @@ static hl_status collect_matches(hl_heap *h, const regex_t *re, hl_vec *hits)
 		size_t len;
 		int r;
 
-		if (!(o & 0xfffff))
+		if (!(o & 0x3fff))
 			hl_graph_drop_pages(g);
 		if (!is_string(g, o))
 			continue;

@@ -505,7 +505,7 @@ static int walk_elem(void *arg, uint32_t value, uint32_t key)
 {
 	struct walk_part *p = arg;
 
-	if (p->k == 0 && !(++p->calls & 0xffff))
+	if (p->k == 0 && !(++p->calls & 0x1fff))
 		hl_graph_drop_pages(p->g);
 	return p->fn(p->ctx, value, key);
 }
