@@ -11,7 +11,16 @@ typedef struct hl_domtree {
 	int done;
 	uint32_t n;            /* reachable objects */
 	uint32_t *idom;        /* per object: object, HL_ROOT or HL_NONE */
-	uint64_t *retained;    /* per object; 0 when unreachable */
+	/* retained size per object (0 when unreachable), 4 bytes an object:
+	 * ret[o] << ret_shift bytes, as every shallow size is a multiple of
+	 * 1 << ret_shift; HL_RET_BIG when it does not fit, the size then in
+	 * big[] (sorted by object); read with hl_dom_retained */
+	uint32_t *ret;
+	struct hl_retbig *big;
+	uint64_t nbig;
+	unsigned ret_shift;
+	uint32_t ret_cap;      /* sizes from this many units up go to big[];
+				* 0: HL_RET_BIG (tests lower it) */
 	uint64_t total;        /* reachable shallow bytes */
 	/* retained size of each class (its instances and class object, as
 	 * hl_group_retained computes it), when computed; saved in the index */
@@ -20,6 +29,17 @@ typedef struct hl_domtree {
 	uint32_t *child_start; /* nobj + 2 entries; slot nobj = HL_ROOT */
 	uint32_t *children;
 } hl_domtree;
+
+#define HL_RET_BIG UINT32_MAX
+struct hl_retbig { uint64_t obj, bytes; };
+
+uint64_t hl_dom_retained_big(const hl_domtree *t, uint32_t o);
+static inline uint64_t hl_dom_retained(const hl_domtree *t, uint32_t o)
+{
+	if (t->ret[o] != HL_RET_BIG)
+		return (uint64_t)t->ret[o] << t->ret_shift;
+	return hl_dom_retained_big(t, o);
+}
 
 /* Inbound references of reachable objects: from[start[o]..start[o+1]). */
 typedef struct hl_inbound_idx {

@@ -19,9 +19,8 @@
  * Memory, n reachable objects: successors are the graph's resolved edges,
  * predecessors the inbound index (built once, kept for paths and
  * referrers), so the pass adds six u32 arrays (24 bytes an object) and a
- * compression stack that grows only as deep as it must.  idom (4n) stays
- * in one of them; retained sizes (8n) are allocated after three are
- * freed, and the rest are freed at the end.
+ * compression stack that grows only as deep as it must.  idom (4n) and
+ * the retained sizes (4n) stay in two of them; the rest are freed.
  */
 #include "analysis/analysis.h"
 
@@ -193,35 +192,74 @@ static int semi_nca(struct lt *s, const hl_graph *g, const hl_inbound_idx *in)
 	return oom;
 }
 
+/* Retained sizes, summed in DFS numbers (a node's idom has a smaller
+ * number, so one pass from the last number down adds each subtree into
+ * its dominator), then stored 4 bytes an object.  The sums reuse semi and
+ * label (one block), the stored sizes parent's array, idom pre's: finishing
+ * allocates nothing but the list of sizes too big for 4 bytes. */
 static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 			hl_diag *d)
 {
-	uint32_t i, o;
+	uint64_t *acc = (uint64_t *)(void *)s->semi, bits = 0;
+	uint64_t cap = t->ret_cap ? t->ret_cap : HL_RET_BIG;
+	uint32_t i, o, *ret = s->parent;
+	hl_vec big;
 
 	t->n = s->n;
-	t->idom = s->pre; /* reused: object -> idom */
-	s->pre = NULL;
-	free(s->parent);
-	free(s->semi);
-	free(s->label);
-	s->parent = s->semi = s->label = NULL;
-	t->retained = hl_calloc(g->nobj, sizeof(uint64_t));
-	if (!t->retained)
-		return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
-	for (o = 0; o < g->nobj; o++)
-		t->idom[o] = HL_NONE;
-	for (i = 1; i <= s->n; i++) {
-		o = s->vertex[i];
-		t->idom[o] = s->anc[i] ? s->vertex[s->anc[i]] : HL_ROOT;
-		t->retained[o] = hl_graph_shallow(g, o);
-		t->total += t->retained[o];
+	acc[0] = 0;
+	for (o = 0; o < g->nobj; o++) /* object order: the dump in order */
+		if ((i = s->pre[o]) != NIL) {
+			acc[i] = hl_graph_shallow(g, o);
+			bits |= acc[i];
+		}
+	for (i = s->n; i >= 1; i--)
+		acc[s->anc[i]] += acc[i];
+	t->total = acc[0];
+	t->ret_shift = bits ? (unsigned)__builtin_ctzll(bits) : 0;
+	if (t->ret_shift > 31)
+		t->ret_shift = 31;
+	hl_vec_init(&big, sizeof(struct hl_retbig));
+	for (o = 0; o < g->nobj; o++) {
+		uint64_t r;
+
+		if ((i = s->pre[o]) == NIL) {
+			ret[o] = 0;
+			s->pre[o] = HL_NONE; /* now idom */
+			continue;
+		}
+		r = acc[i] >> t->ret_shift;
+		ret[o] = r < cap ? (uint32_t)r : HL_RET_BIG;
+		if (r >= cap) {
+			struct hl_retbig b = { o, acc[i] };
+
+			if (hl_vec_push(&big, &b)) {
+				hl_vec_release(&big);
+				return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
+			}
+		}
+		s->pre[o] = s->anc[i] ? s->vertex[s->anc[i]] : HL_ROOT;
 	}
-	for (i = s->n; i >= 1; i--) {
-		o = s->vertex[i];
-		if (t->idom[o] != HL_ROOT)
-			t->retained[t->idom[o]] += t->retained[o];
-	}
+	t->idom = s->pre;
+	t->ret = ret;
+	t->big = big.data;
+	t->nbig = big.len;
+	s->pre = s->parent = NULL;
 	return HL_OK;
+}
+
+uint64_t hl_dom_retained_big(const hl_domtree *t, uint32_t o)
+{
+	uint64_t lo = 0, hi = t->nbig;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (t->big[mid].obj < o)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nbig && t->big[lo].obj == o ? t->big[lo].bytes : 0;
 }
 
 /* The inbound index, built on a second thread while the DFS runs. */
@@ -245,8 +283,7 @@ static void lt_release(struct lt *s)
 	free(s->pre);
 	free(s->vertex);
 	free(s->parent);
-	free(s->semi);
-	free(s->label);
+	free(s->semi); /* and label */
 	free(s->anc);
 }
 
@@ -269,8 +306,8 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	s.pre = hl_malloc_array(m, sizeof(uint32_t));
 	s.vertex = hl_malloc_array(m, sizeof(uint32_t));
 	s.parent = hl_malloc_array(m, sizeof(uint32_t));
-	s.semi = hl_malloc_array(m, sizeof(uint32_t));
-	s.label = hl_malloc_array(m, sizeof(uint32_t));
+	s.semi = hl_malloc_array(m, 2 * sizeof(uint32_t)); /* and label */
+	s.label = s.semi ? s.semi + m : NULL;
 	s.anc = hl_malloc_array(m, sizeof(uint32_t));
 	if (!s.pre || !s.vertex || !s.parent || !s.semi || !s.label || !s.anc) {
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
@@ -322,7 +359,8 @@ out:
 void hl_domtree_release(hl_domtree *t)
 {
 	free(t->idom);
-	free(t->retained);
+	free(t->ret);
+	free(t->big);
 	free(t->child_start);
 	free(t->children);
 	free(t->class_retained);

@@ -15,26 +15,42 @@
 
 #include <stdlib.h>
 
+/* Children in decreasing retained size, ties in address order: compared
+ * on the stored 4-byte sizes, which order as the sizes do, but for the few
+ * too big for them. */
+static inline int child_before(const hl_domtree *t, uint32_t x, uint32_t y)
+{
+	uint32_t a = t->ret[x], b = t->ret[y];
+
+	if (a == HL_RET_BIG && b == HL_RET_BIG) {
+		uint64_t rx = hl_dom_retained_big(t, x), ry = hl_dom_retained_big(t, y);
+
+		if (rx != ry)
+			return rx > ry;
+	} else if (a != b) {
+		return a > b;
+	}
+	return x < y;
+}
+
 static int cmp_child(const void *a, const void *b, void *ctx)
 {
-	const uint64_t *ret = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	if (ret[x] != ret[y])
-		return ret[x] > ret[y] ? -1 : 1;
-	return x < y ? -1 : x > y; /* ties: address order */
+	if (x == y)
+		return 0;
+	return child_before(ctx, x, y) ? -1 : 1;
 }
 
 /* Short lists, in cmp_child's order, without a call per comparison. */
-static void insertion_sort(uint32_t *a, uint32_t n, const uint64_t *ret)
+static void insertion_sort(uint32_t *a, uint32_t n, const hl_domtree *t)
 {
 	uint32_t i, j;
 
 	for (i = 1; i < n; i++) {
 		uint32_t x = a[i];
 
-		for (j = i; j > 0 && (ret[a[j - 1]] < ret[x] ||
-				      (ret[a[j - 1]] == ret[x] && a[j - 1] > x)); j--)
+		for (j = i; j > 0 && child_before(t, x, a[j - 1]); j--)
 			a[j] = a[j - 1];
 		a[j] = x;
 	}
@@ -78,9 +94,9 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 
 		if (k > 16)
 			qsort_r(t->children + t->child_start[i], k, sizeof(uint32_t),
-				cmp_child, t->retained);
+				cmp_child, t);
 		else if (k > 1) /* most lists: a few children, sorted in place */
-			insertion_sort(t->children + t->child_start[i], k, t->retained);
+			insertion_sort(t->children + t->child_start[i], k, t);
 	}
 	return HL_OK;
 }
@@ -125,7 +141,7 @@ hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 			groups(g, map, class_group, c, gr);
 			for (k = 0; k < 2; k++)
 				if (gr[k] != HL_NONE && !open[gr[k]]++)
-					sums[gr[k]] += t->retained[c];
+					sums[gr[k]] += hl_dom_retained(t, c);
 			stack[2 * sp] = c;
 			stack[2 * sp + 1] = t->child_start[c];
 			sp++;

@@ -207,7 +207,7 @@ hl_obj hl_idom(const hl_heap *h, hl_obj o)
 
 uint64_t hl_retained(const hl_heap *h, hl_obj o)
 {
-	return h->dom.done && o < h->g.nobj ? h->dom.retained[o] : 0;
+	return h->dom.done && o < h->g.nobj ? hl_dom_retained(&h->dom, o) : 0;
 }
 
 size_t hl_dominated(hl_heap *h, hl_obj o, const hl_obj **out)

@@ -102,7 +102,7 @@ static hl_status suspect_percent(hl_heap *h, const hl_rule *r,
 				 hl_rule_result *res)
 {
 	const hl_graph *g = &h->g;
-	const uint64_t *ret = h->dom.retained;
+	const hl_domtree *t = &h->dom;
 	uint64_t total = hl_total_heap(h), best = 0, *sum;
 	uint64_t threshold = (uint64_t)(r->limit_percent * (double)total / 100.0);
 	hl_status st = hl_domtree_children(&h->dom, g, &h->diag);
@@ -118,14 +118,14 @@ static hl_status suspect_percent(hl_heap *h, const hl_rule *r,
 	if (!sum)
 		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory for suspects");
 	if (n) {
-		best = ret[top[0]];
+		best = hl_dom_retained(t, top[0]);
 		res->example = top[0];
 		res->example_class = g->cls[top[0]];
 	}
-	for (i = 0; i < n && ret[top[i]] > threshold; i++)
+	for (i = 0; i < n && hl_dom_retained(t, top[i]) > threshold; i++)
 		;
 	for (k = i; k < n; k++)
-		sum[g->cls[top[k]]] += ret[top[k]];
+		sum[g->cls[top[k]]] += hl_dom_retained(t, top[k]);
 	for (c = 0; c < g->nclasses; c++)
 		if (sum[c] > best) {
 			best = sum[c];

@@ -30,7 +30,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 6
+#define IDX_VERSION 7
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -106,7 +106,8 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 	s[k++] = (struct sect_ref){ (void **)&h->in.start, (n + 2) * sizeof(hl_eidx) };
 	s[k++] = (struct sect_ref){ (void **)&h->in.from, 0 }; /* length below */
 	s[k++] = (struct sect_ref){ (void **)&t->idom, n * sizeof(uint32_t) };
-	s[k++] = (struct sect_ref){ (void **)&t->retained, n * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->ret, n * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->big, t->nbig * sizeof(*t->big) };
 	s[k++] = (struct sect_ref){ (void **)&t->child_start, (n + 2) * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->children, ((uint64_t)t->n + 1) * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->class_retained, ((uint64_t)g->nclasses + 1) * sizeof(uint64_t) };

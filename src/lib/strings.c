@@ -463,8 +463,8 @@ static int cmp_match(const void *a, const void *b, void *ctx)
 {
 	const hl_heap *h = ctx;
 	hl_obj x = *(const hl_obj *)a, y = *(const hl_obj *)b;
-	uint64_t rx = h->dom.done ? h->dom.retained[x] : 0;
-	uint64_t ry = h->dom.done ? h->dom.retained[y] : 0;
+	uint64_t rx = h->dom.done ? hl_dom_retained(&h->dom, x) : 0;
+	uint64_t ry = h->dom.done ? hl_dom_retained(&h->dom, y) : 0;
 
 	if (rx != ry)
 		return rx > ry ? -1 : 1;

@@ -84,7 +84,7 @@ static uint32_t big_drop(struct finder *f, uint32_t o)
 
 		if (!n)
 			return o;
-		if ((double)f->t->retained[kids[0]] / (double)f->t->retained[o] < BIG_DROP)
+		if ((double)hl_dom_retained(f->t, kids[0]) / (double)hl_dom_retained(f->t, o) < BIG_DROP)
 			return o;
 		o = kids[0];
 	}
@@ -202,7 +202,7 @@ static uint32_t group_point(struct finder *f, const uint32_t *members, size_t n)
 		while (k)
 			if (hl_vec_push(&paths, &chain[--k]))
 				goto out;
-		mret[m] = f->t->retained[members[i]];
+		mret[m] = hl_dom_retained(f->t, members[i]);
 		off[++m] = paths.len;
 	}
 	node = best_at(paths.data, off, m, 0, HL_NONE, tmp, &count, &ret, mret);
@@ -844,15 +844,15 @@ static hl_status mat_suspects(struct finder *f, uint64_t threshold)
 
 	if (!sum)
 		return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
-	for (; i < n && f->t->retained[top[i]] > threshold; i++) {
-		hl_suspect *s = push(f, HL_SUSPECT_SINGLE, top[i], f->t->retained[top[i]]);
+	for (; i < n && hl_dom_retained(f->t, top[i]) > threshold; i++) {
+		hl_suspect *s = push(f, HL_SUSPECT_SINGLE, top[i], hl_dom_retained(f->t, top[i]));
 
 		if (!s)
 			goto oom;
 		s->accumulation = big_drop(f, top[i]);
 	}
 	for (k = i; k < n; k++)
-		sum[f->g->cls[top[k]]] += f->t->retained[top[k]];
+		sum[f->g->cls[top[k]]] += hl_dom_retained(f->t, top[k]);
 	members = hl_malloc_array(n + 1, sizeof(uint32_t));
 	if (!members)
 		goto oom;
@@ -990,7 +990,7 @@ static hl_status few_distinct(struct finder *f)
 			continue;
 		s = reported(f, o);
 		if (!s) {
-			s = push(f, HL_SUSPECT_FEW_DISTINCT, o, f->t->retained[o]);
+			s = push(f, HL_SUSPECT_FEW_DISTINCT, o, hl_dom_retained(f->t, o));
 			if (!s) {
 				st = hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
 				break;
@@ -1051,7 +1051,7 @@ static hl_status static_outliers(struct finder *f, uint64_t total)
 			if (k == COLL_NONE || k == COLL_ARRAY)
 				continue;
 			r.owner = o;
-			r.retained = f->t->retained[r.coll];
+			r.retained = hl_dom_retained(f->t, r.coll);
 			hl_refit_label(&it, r.field, sizeof(r.field));
 			if (hl_vec_push(&v, &r))
 				goto oom;

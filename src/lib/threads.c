@@ -280,7 +280,7 @@ static size_t collect_threads(const hl_heap *h, hl_thread_info *t)
 		t[n].serial = r->thread;
 		t[n].trace = r->frame;
 		t[n].shallow = hl_graph_shallow(g, r->obj);
-		t[n].retained = h->dom.done ? h->dom.retained[r->obj] : 0;
+		t[n].retained = h->dom.done ? hl_dom_retained(&h->dom, r->obj) : 0;
 		n++;
 	}
 	qsort(t, n, sizeof(*t), cmp_obj);
