@@ -51,9 +51,10 @@ struct lt {
 	uint32_t *pre;     /* object -> DFS number, NIL if unreached */
 	uint32_t *vertex;  /* DFS number -> object */
 	uint32_t *parent, *semi, *label, *anc;
+	uint32_t *cursor;  /* the DFS's edge cursors */
 };
 
-/* Iterative DFS from the virtual root; label[] holds edge cursors and
+/* Iterative DFS from the virtual root; cursor[] holds edge cursors and
  * anc[] the stack while it runs.  A bitmap (an eighth of a byte an object,
  * small enough to stay in cache) says which objects not to enter: those
  * already numbered, and the GC roots, whose only predecessor is the
@@ -75,13 +76,13 @@ static int dfs(struct lt *s, const hl_graph *g)
 		s->pre[root] = next;
 		s->vertex[next] = root;
 		s->parent[next] = 0;
-		s->label[next] = 0;
+		s->cursor[next] = 0;
 		s->anc[sp++] = next++;
 		while (sp) {
 			uint32_t v = s->anc[sp - 1], t;
 			uint64_t bit;
 
-			uint32_t o = s->vertex[v], k = s->label[v]++;
+			uint32_t o = s->vertex[v], k = s->cursor[v]++;
 
 			if (!succ(g, o, k, &t)) {
 				sp--;
@@ -106,7 +107,7 @@ static int dfs(struct lt *s, const hl_graph *g)
 			s->pre[t] = next;
 			s->vertex[next] = t;
 			s->parent[next] = v;
-			s->label[next] = 0;
+			s->cursor[next] = 0;
 			s->anc[sp++] = next++;
 		}
 	}
@@ -147,11 +148,13 @@ static uint32_t eval(struct lt *s, uint32_t v, hl_vec *stack, int *oom)
 }
 
 /*
- * Semidominators, predecessors read from the inbound index (in object
- * numbers, reachable sources only): a GC-root object's only predecessor is
- * the virtual root (0).  Then the NCA step; idom ends in anc[].
+ * Semidominators, predecessors read from the inbound index, its sources
+ * turned into DFS numbers for the pass (renumber()): a GC-root object's
+ * only predecessor is the virtual root (0); the roots are the vertices
+ * whose DFS parent is the virtual root, as no other edge enters them.
+ * Then the NCA step; idom ends in anc[].
  */
-static int semi_nca(struct lt *s, const hl_graph *g, const hl_inbound_idx *in)
+static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 {
 	uint32_t i, n = s->n;
 	hl_vec stack;
@@ -164,15 +167,14 @@ static int semi_nca(struct lt *s, const hl_graph *g, const hl_inbound_idx *in)
 		s->anc[i] = NIL;
 	}
 	for (i = n; i >= 1 && !oom; i--) {
-		uint32_t w = s->vertex[i];
-
-		if (g->flags[w] & F_ROOT) {
+		if (s->parent[i] == 0) {
 			s->semi[i] = 0;
 		} else {
-			uint64_t e;
+			uint32_t w = s->vertex[i];
+			hl_eidx e;
 
 			for (e = in->start[w]; e < in->start[w + 1]; e++) {
-				uint32_t u = eval(s, s->pre[in->from[e]], &stack, &oom);
+				uint32_t u = eval(s, in->from[e], &stack, &oom);
 
 				if (s->semi[u] < s->semi[i])
 					s->semi[i] = s->semi[u];
@@ -192,58 +194,66 @@ static int semi_nca(struct lt *s, const hl_graph *g, const hl_inbound_idx *in)
 	return oom;
 }
 
-/* Retained sizes, summed in DFS numbers (a node's idom has a smaller
+static int cmp_big(const void *a, const void *b)
+{
+	const struct hl_retbig *x = a, *y = b;
+
+	return x->obj < y->obj ? -1 : x->obj > y->obj;
+}
+
+/* Retained sizes, summed by DFS number (a node's idom has a smaller
  * number, so one pass from the last number down adds each subtree into
- * its dominator), then stored 4 bytes an object.  The sums reuse semi and
- * label (one block), the stored sizes parent's array, idom pre's: finishing
- * allocates nothing but the list of sizes too big for 4 bytes. */
+ * its dominator) in the semi and label block, then stored 4 bytes an
+ * object in parent's array; idom by object gets the block's place. */
 static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 			hl_diag *d)
 {
 	uint64_t *acc = (uint64_t *)(void *)s->semi, bits = 0;
 	uint64_t cap = t->ret_cap ? t->ret_cap : HL_RET_BIG;
-	uint32_t i, o, *ret = s->parent;
+	uint32_t i, *ret = s->parent, *idom;
 	hl_vec big;
 
 	t->n = s->n;
 	acc[0] = 0;
-	for (o = 0; o < g->nobj; o++) /* object order: the dump in order */
-		if ((i = s->pre[o]) != NIL) {
-			acc[i] = hl_graph_shallow(g, o);
-			bits |= acc[i];
-		}
+	for (i = 1; i <= s->n; i++) {
+		acc[i] = hl_graph_shallow(g, s->vertex[i]);
+		bits |= acc[i];
+	}
 	for (i = s->n; i >= 1; i--)
 		acc[s->anc[i]] += acc[i];
 	t->total = acc[0];
 	t->ret_shift = bits ? (unsigned)__builtin_ctzll(bits) : 0;
 	if (t->ret_shift > 31)
 		t->ret_shift = 31;
+	memset(ret, 0, (size_t)g->nobj * sizeof(uint32_t));
 	hl_vec_init(&big, sizeof(struct hl_retbig));
-	for (o = 0; o < g->nobj; o++) {
-		uint64_t r;
+	for (i = 1; i <= s->n; i++) {
+		uint64_t r = acc[i] >> t->ret_shift;
+		struct hl_retbig b = { s->vertex[i], acc[i] };
 
-		if ((i = s->pre[o]) == NIL) {
-			ret[o] = 0;
-			s->pre[o] = HL_NONE; /* now idom */
-			continue;
+		ret[s->vertex[i]] = r < cap ? (uint32_t)r : HL_RET_BIG;
+		if (r >= cap && hl_vec_push(&big, &b)) {
+			hl_vec_release(&big);
+			return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
 		}
-		r = acc[i] >> t->ret_shift;
-		ret[o] = r < cap ? (uint32_t)r : HL_RET_BIG;
-		if (r >= cap) {
-			struct hl_retbig b = { o, acc[i] };
-
-			if (hl_vec_push(&big, &b)) {
-				hl_vec_release(&big);
-				return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
-			}
-		}
-		s->pre[o] = s->anc[i] ? s->vertex[s->anc[i]] : HL_ROOT;
 	}
-	t->idom = s->pre;
+	free(s->semi); /* and label */
+	s->semi = s->label = NULL;
+	idom = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
+	if (!idom) {
+		hl_vec_release(&big);
+		return hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
+	}
+	for (i = 0; i < g->nobj; i++)
+		idom[i] = HL_NONE;
+	for (i = 1; i <= s->n; i++)
+		idom[s->vertex[i]] = s->anc[i] ? s->vertex[s->anc[i]] : HL_ROOT;
+	qsort(big.data, big.len, sizeof(struct hl_retbig), cmp_big);
+	t->idom = idom;
 	t->ret = ret;
 	t->big = big.data;
 	t->nbig = big.len;
-	s->pre = s->parent = NULL;
+	s->parent = NULL;
 	return HL_OK;
 }
 
@@ -278,6 +288,47 @@ static void *inbound_run(void *arg)
 	return NULL;
 }
 
+/* from[e] = map[from[e]] over the inbound index, on the graph's threads:
+ * object numbers to DFS numbers (map pre) before the semidominators, and
+ * back (map vertex) after. */
+struct renum_job { uint32_t *from; const uint32_t *map; size_t lo, hi; };
+
+static void *renum_run(void *arg)
+{
+	struct renum_job *j = arg;
+	size_t e;
+
+	for (e = j->lo; e < j->hi; e++)
+		j->from[e] = j->map[j->from[e]];
+	return NULL;
+}
+
+static void renumber(const hl_inbound_idx *in, const hl_graph *g,
+		     const uint32_t *map)
+{
+	size_t len = in->start[g->nobj];
+	unsigned k, n = g->threads > 1 ? (g->threads > 64 ? 64 : g->threads) : 1;
+	struct renum_job job[64];
+	pthread_t tid[64];
+	int started[64] = { 0 };
+
+	if (len < ((size_t)1 << 16))
+		n = 1;
+	for (k = 0; k < n; k++) {
+		job[k] = (struct renum_job){ in->from, map, len * k / n,
+					     len * (k + 1) / n };
+		if (k)
+			started[k] = !pthread_create(&tid[k], NULL, renum_run, &job[k]);
+	}
+	renum_run(&job[0]);
+	for (k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			renum_run(&job[k]);
+	}
+}
+
 static void lt_release(struct lt *s)
 {
 	free(s->pre);
@@ -285,6 +336,7 @@ static void lt_release(struct lt *s)
 	free(s->parent);
 	free(s->semi); /* and label */
 	free(s->anc);
+	free(s->cursor);
 }
 
 hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
@@ -306,10 +358,9 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	s.pre = hl_malloc_array(m, sizeof(uint32_t));
 	s.vertex = hl_malloc_array(m, sizeof(uint32_t));
 	s.parent = hl_malloc_array(m, sizeof(uint32_t));
-	s.semi = hl_malloc_array(m, 2 * sizeof(uint32_t)); /* and label */
-	s.label = s.semi ? s.semi + m : NULL;
+	s.cursor = hl_malloc_array(m, sizeof(uint32_t));
 	s.anc = hl_malloc_array(m, sizeof(uint32_t));
-	if (!s.pre || !s.vertex || !s.parent || !s.semi || !s.label || !s.anc) {
+	if (!s.pre || !s.vertex || !s.parent || !s.cursor || !s.anc) {
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
 	}
@@ -340,13 +391,29 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	}
 	if (progress)
 		progress(ctx, "dominators", 2, 4);
-	if (semi_nca(&s, g, in)) {
+	if (s.n != g->reachable_objs) { /* the inbound index's sources */
+		st = hl_fail(d, HL_E_STATE, "the dominator search reached %u objects, "
+			     "reachability %llu", s.n,
+			     (unsigned long long)g->reachable_objs);
+		goto out;
+	}
+	/* the predecessors in DFS numbers: pre[] is not needed any more */
+	free(s.cursor);
+	s.cursor = NULL;
+	renumber(in, g, s.pre);
+	free(s.pre);
+	s.pre = NULL;
+	s.semi = hl_malloc_array(m, 2 * sizeof(uint32_t)); /* and label */
+	s.label = s.semi ? s.semi + m : NULL;
+	if (!s.semi || semi_nca(&s, in)) {
+		hl_inbound_release(in); /* half renumbered: built again on use */
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
 	}
 	if (progress)
 		progress(ctx, "dominators", 3, 4);
 	st = finish(t, &s, g, d);
+	renumber(in, g, s.vertex);
 	if (st == HL_OK)
 		t->done = 1;
 	if (progress)

@@ -3,68 +3,82 @@
  * objects as one CSR, built on first use (paths, referrers, `show --in`).
  *
  * Two passes over the resolved outbound edges of the reachable objects:
- * count, then fill.  Sources are visited in increasing object number, so a
- * source referring twice to one target is seen consecutively and kept
- * once (the `last` array remembers the last source per target).
+ * count, then fill.  Sources are visited in increasing object number; a
+ * source referring twice to one target is kept once: a bitmap (an eighth
+ * of a byte an object) marks the targets of the current source, and its
+ * bits are cleared by walking its edges again.
  */
 #include "analysis/analysis.h"
 
 #include <stdlib.h>
 
-static inline void note(hl_inbound_idx *in, uint32_t *last, uint32_t o,
+static inline int seen(uint64_t *bits, uint32_t t)
+{
+	uint64_t b = (uint64_t)1 << (t & 63);
+
+	if (bits[t >> 6] & b)
+		return 1;
+	bits[t >> 6] |= b;
+	return 0;
+}
+
+static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t o,
 			uint32_t t, int fill)
 {
-	if (t == HL_NONE || last[t] == o)
+	if (t == HL_NONE || seen(bits, t))
 		return;
-	last[t] = o;
 	if (fill)
 		in->from[in->start[t]++] = o;
 	else
 		in->start[t + 1]++;
 }
 
-static void visit(const hl_graph *g, hl_inbound_idx *in, uint32_t *last,
+static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
 		  int fill)
 {
-	uint32_t o;
+	uint32_t o, t;
 
 	for (o = 0; o < g->nobj; o++) {
-		uint64_t e;
+		hl_eidx e, lo = g->edge_start[o], hi = g->edge_start[o + 1];
 
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
-		note(in, last, o, hl_graph_class_edge(g, o), fill);
-		for (e = g->edge_start[o]; e < g->edge_start[o + 1]; e++)
-			note(in, last, o, g->edge_to[e], fill);
+		t = hl_graph_class_edge(g, o);
+		note(in, bits, o, t, fill);
+		for (e = lo; e < hi; e++)
+			note(in, bits, o, g->edge_to[e], fill);
+		if (t != HL_NONE)
+			bits[t >> 6] = 0;
+		for (e = lo; e < hi; e++)
+			bits[g->edge_to[e] >> 6] = 0;
 	}
 }
 
 hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 {
-	uint32_t *last, i, n = g->nobj;
+	uint32_t i, n = g->nobj;
+	uint64_t *bits;
 
 	if (in->start)
 		return HL_OK;
 	in->start = hl_calloc((size_t)n + 2, sizeof(hl_eidx));
-	last = hl_malloc_array((size_t)n + 1, sizeof(uint32_t));
-	if (!in->start || !last)
+	bits = hl_calloc((size_t)n / 64 + 1, sizeof(uint64_t));
+	if (!in->start || !bits)
 		goto oom;
-	memset(last, 0xff, (size_t)n * sizeof(uint32_t));
-	visit(g, in, last, 0);
+	visit(g, in, bits, 0);
 	for (i = 1; i <= n; i++)
 		in->start[i] += in->start[i - 1];
 	in->from = hl_malloc_array((size_t)in->start[n] + 1, sizeof(uint32_t));
 	if (!in->from)
 		goto oom;
-	memset(last, 0xff, (size_t)n * sizeof(uint32_t));
-	visit(g, in, last, 1);
+	visit(g, in, bits, 1);
 	for (i = n; i > 0; i--)
 		in->start[i] = in->start[i - 1];
 	in->start[0] = 0;
-	free(last);
+	free(bits);
 	return HL_OK;
 oom:
-	free(last);
+	free(bits);
 	hl_inbound_release(in);
 	return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
 }
