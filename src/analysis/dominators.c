@@ -18,9 +18,11 @@
  *
  * Memory, n reachable objects: successors are the graph's resolved edges,
  * predecessors the inbound index (built once, kept for paths and
- * referrers), so the pass adds six u32 arrays (24 bytes an object) and a
- * compression stack that grows only as deep as it must.  idom (4n) and
- * the retained sizes (4n) stay in two of them; the rest are freed.
+ * referrers; its sources are DFS numbers while the semidominators are
+ * computed, so pre[] is freed first), so the pass adds five u32 arrays
+ * (20 bytes an object) and a compression stack that grows only as deep as
+ * it must.  The retained sizes (4n) stay in one of them, idom (4n) takes
+ * the place of two freed; the rest are freed.
  */
 #include "analysis/analysis.h"
 
