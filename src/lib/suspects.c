@@ -91,20 +91,52 @@ static uint32_t big_drop(struct finder *f, uint32_t o)
 	return HL_NONE;
 }
 
-/* Breadth-first tree from all GC roots over strong references. */
+/* Can object o have a link that paths leave out (hl_refit_weak)?  Only
+ * instances of java.lang.ref.Reference's subclasses (referent) and
+ * java.lang.ref.Finalizer's class object (unfinalized) can. */
+static int may_be_weak(const hl_graph *g, const uint8_t *ref_class, uint32_t o)
+{
+	switch (hl_graph_kind(g, o)) {
+	case K_INSTANCE:
+		return ref_class[g->cls[o]];
+	case K_CLASS:
+		return hl_graph_off(g, o) == g->cls_finalizer;
+	default:
+		return 0;
+	}
+}
+
+static void bfs_step(struct finder *f, uint32_t *queue, uint32_t *tail,
+		     uint32_t v, uint32_t t)
+{
+	if (t == HL_NONE || f->bfs_parent[t] != HL_NONE)
+		return;
+	f->bfs_parent[t] = v;
+	queue[(*tail)++] = t;
+}
+
+/* Breadth-first tree from all GC roots over strong references: the
+ * resolved edges (class edge first, as hl_refit yields them), or the
+ * decoded record for the few objects that may have a weak link. */
 static hl_status bfs_tree(struct finder *f)
 {
 	const hl_graph *g = f->g;
-	uint32_t *queue, head = 0, tail = 0, i;
+	uint32_t *queue, head = 0, tail = 0, i, c;
+	uint8_t *ref_class;
 
 	if (f->bfs_parent)
 		return HL_OK;
 	f->bfs_parent = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
 	queue = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
-	if (!f->bfs_parent || !queue) {
+	ref_class = hl_calloc(g->nclasses + 1, 1);
+	if (!f->bfs_parent || !queue || !ref_class) {
 		free(queue);
+		free(ref_class);
 		return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory for paths");
 	}
+	for (i = 0; i < g->nclasses && g->cls_reference != HL_NONE; i++)
+		for (c = i; c != HL_NONE && !ref_class[i]; c = g->classes[c].super)
+			ref_class[i] = c == g->cls_reference;
 	memset(f->bfs_parent, 0xff, (size_t)g->nobj * sizeof(uint32_t));
 	for (i = 0; i < g->nroot_objs; i++) {
 		f->bfs_parent[g->root_objs[i]] = g->root_objs[i];
@@ -114,19 +146,21 @@ static hl_status bfs_tree(struct finder *f)
 		uint32_t v = queue[head++];
 		hl_refit it;
 		uint64_t id;
+		hl_eidx e;
 
-		hl_refit_init(&it, g, v);
-		while (hl_refit_next(&it, &id)) {
-			uint32_t t = hl_graph_lookup(g, id);
-
-			if (t == HL_NONE || f->bfs_parent[t] != HL_NONE ||
-			    hl_refit_weak(&it))
-				continue;
-			f->bfs_parent[t] = v;
-			queue[tail++] = t;
+		if (!may_be_weak(g, ref_class, v)) {
+			bfs_step(f, queue, &tail, v, hl_graph_class_edge(g, v));
+			for (e = g->edge_start[v]; e < g->edge_start[v + 1]; e++)
+				bfs_step(f, queue, &tail, v, g->edge_to[e]);
+			continue;
 		}
+		hl_refit_init(&it, g, v);
+		while (hl_refit_next(&it, &id))
+			if (!hl_refit_weak(&it))
+				bfs_step(f, queue, &tail, v, hl_graph_lookup(g, id));
 	}
 	free(queue);
+	free(ref_class);
 	return HL_OK;
 }
 
