@@ -991,6 +991,8 @@ static hl_status few_distinct(struct finder *f)
 		uint64_t size;
 		uint32_t back;
 
+		if (!(o & 0xffff)) /* records read in address order */
+			hl_graph_drop_pages(g);
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
 		if (hl_graph_kind(g, o) != K_INSTANCE && hl_graph_kind(g, o) != K_OBJ_ARRAY)
