@@ -5,8 +5,8 @@
  * dense object number in address order (the synthetic "<system class
  * loader>" at address 0 is number 0 when present, as in MAT).  Storage is
  * struct-of-arrays indexed by that number, sized once:
- *   offk[]  record offset, kind in the top byte (for class objects the
- *           class number instead of the offset)              8 bytes
+ *   offk[]  record offset, kind in the top 2 of 48 bits (for class
+ *           objects the class number instead of the offset)  6 bytes
  *   id32[]  id, as (id - id_base) >> id_shift when every id fits so
  *           (heaps spanning up to 2^32 alignment units)      4 bytes
  *           or id64[] (8 bytes) when they do not
@@ -90,7 +90,7 @@ typedef struct hl_graph {
 	uint64_t *class_sums;
 
 	/* objects */
-	uint64_t *offk;
+	uint8_t *offk;      /* 6 bytes an object, little-endian; see hl_graph_offk */
 	uint32_t *id32;     /* ids, compressed (or id64) */
 	uint64_t *id64;
 	uint64_t id_base;
@@ -146,14 +146,47 @@ static inline const char *hl_graph_class_name(const hl_graph *g, uint32_t c)
 {
 	return g->names.data + g->classes[c].name;
 }
+/* offk: 48 bits an object, the kind in the top 2, the offset (or a class
+ * object's class number) in the other 46 (dumps up to 64 TiB).  Read
+ * with one unaligned 8-byte load: the array has 2 spare bytes at its end. */
+#define HL_OFFK_BYTES 6
+#define HL_OFFK_OFF_BITS 46
+#define HL_OFFK_MAX_OFF ((UINT64_C(1) << HL_OFFK_OFF_BITS) - 1)
+static inline size_t hl_offk_size(uint64_t n)
+{
+	return (size_t)n * HL_OFFK_BYTES + 2;
+}
+static inline uint64_t hl_graph_offk(const hl_graph *g, uint32_t o)
+{
+	const uint8_t *p = g->offk + (size_t)o * HL_OFFK_BYTES;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v & ((UINT64_C(1) << 48) - 1);
+#else
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+		(uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40;
+#endif
+}
+static inline void hl_graph_set_offk(hl_graph *g, uint32_t o, unsigned kind,
+				     uint64_t off)
+{
+	uint8_t *p = g->offk + (size_t)o * HL_OFFK_BYTES;
+	uint64_t v = off | (uint64_t)kind << HL_OFFK_OFF_BITS;
+	unsigned k;
+
+	for (k = 0; k < HL_OFFK_BYTES; k++)
+		p[k] = (uint8_t)(v >> (8 * k));
+}
 static inline unsigned hl_graph_kind(const hl_graph *g, uint32_t o)
 {
-	return (unsigned)(g->offk[o] >> 56);
+	return (unsigned)(hl_graph_offk(g, o) >> HL_OFFK_OFF_BITS);
 }
 /* The offset of an object's record, or a class object's class number. */
 static inline uint64_t hl_graph_off(const hl_graph *g, uint32_t o)
 {
-	return g->offk[o] & HL_OFF_MASK;
+	return hl_graph_offk(g, o) & HL_OFFK_MAX_OFF;
 }
 /* Offset of an object's record (its tag byte); 0 for class objects. */
 static inline uint64_t hl_graph_record(const hl_graph *g, uint32_t o)

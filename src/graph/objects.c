@@ -151,11 +151,12 @@ static int split_entries(hl_graph *g, hl_scan *sc)
 	unsigned shift = 0;
 	void *shrunk;
 
-	g->offk = hl_malloc_array((size_t)n + 1, sizeof(uint64_t));
+	g->offk = hl_malloc_array(hl_offk_size(n), 1);
 	if (!g->offk)
 		return -1;
+	memset(g->offk + hl_offk_size(n) - 2, 0, 2);
 	for (i = 0; i < n; i++) {
-		g->offk[i] = e[i].offk;
+		hl_graph_set_offk(g, i, HL_ENT_KIND(&e[i]), HL_ENT_OFF(&e[i]));
 		if (i >= first)
 			bits |= e[i].id - base;
 	}
@@ -315,6 +316,9 @@ hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 	if (k < n)
 		hl_warnf(d, "%zu objects with an id seen before ignored", n - k);
 	g->nobj = (uint32_t)k;
+	if (g->data_size > HL_OFFK_MAX_OFF)
+		return hl_fail(d, HL_E_UNSUPPORTED, "the dump is larger than %llu bytes: too large for heaplens",
+			       (unsigned long long)HL_OFFK_MAX_OFF);
 	if (split_entries(g, sc))
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
 	return build_buckets(g, d);
@@ -408,7 +412,7 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 	default: /* K_CLASS */
 		c = hl_graph_find_class(g, hl_graph_id(g, o));
 		g->classes[c].obj = o;
-		g->offk[o] = ((uint64_t)K_CLASS << 56) | c;
+		hl_graph_set_offk(g, o, K_CLASS, c);
 		sz = g->classes[c].class_shallow;
 		c = g->cls_class;
 		break;

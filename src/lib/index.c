@@ -30,7 +30,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 7
+#define IDX_VERSION 8
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -90,7 +90,7 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 	s[k++] = (struct sect_ref)VEC(g->refs);
 	s[k++] = (struct sect_ref)VEC(g->statics);
 	s[k++] = (struct sect_ref){ (void **)&g->names.data, g->names.len };
-	s[k++] = (struct sect_ref){ (void **)&g->offk, n * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&g->offk, n ? hl_offk_size(n) : 0 };
 	s[k++] = (struct sect_ref){ (void **)&g->id32, g->id_wide ? 0 : n * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&g->id64, g->id_wide ? n * sizeof(uint64_t) : 0 };
 	s[k++] = (struct sect_ref){ (void **)&g->cls, n * sizeof(*g->cls) };
