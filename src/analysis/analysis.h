@@ -16,7 +16,7 @@ typedef struct hl_domtree {
 	 * 1 << ret_shift; HL_RET_BIG when it does not fit, the size then in
 	 * big[] (sorted by object); read with hl_dom_retained */
 	uint32_t *ret;
-	struct hl_retbig *big;
+	struct hl_objsize *big;
 	uint64_t nbig;
 	unsigned ret_shift;
 	uint32_t ret_cap;      /* sizes from this many units up go to big[];
@@ -31,14 +31,12 @@ typedef struct hl_domtree {
 } hl_domtree;
 
 #define HL_RET_BIG UINT32_MAX
-struct hl_retbig { uint64_t obj, bytes; };
 
-uint64_t hl_dom_retained_big(const hl_domtree *t, uint32_t o);
 static inline uint64_t hl_dom_retained(const hl_domtree *t, uint32_t o)
 {
 	if (t->ret[o] != HL_RET_BIG)
 		return (uint64_t)t->ret[o] << t->ret_shift;
-	return hl_dom_retained_big(t, o);
+	return hl_objsize_find(t->big, t->nbig, o);
 }
 
 /* Inbound references of reachable objects: from[start[o]..start[o+1]). */

@@ -198,7 +198,7 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 
 static int cmp_big(const void *a, const void *b)
 {
-	const struct hl_retbig *x = a, *y = b;
+	const struct hl_objsize *x = a, *y = b;
 
 	return x->obj < y->obj ? -1 : x->obj > y->obj;
 }
@@ -228,10 +228,10 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	if (t->ret_shift > 31)
 		t->ret_shift = 31;
 	memset(ret, 0, (size_t)g->nobj * sizeof(uint32_t));
-	hl_vec_init(&big, sizeof(struct hl_retbig));
+	hl_vec_init(&big, sizeof(struct hl_objsize));
 	for (i = 1; i <= s->n; i++) {
 		uint64_t r = acc[i] >> t->ret_shift;
-		struct hl_retbig b = { s->vertex[i], acc[i] };
+		struct hl_objsize b = { s->vertex[i], acc[i] };
 
 		ret[s->vertex[i]] = r < cap ? (uint32_t)r : HL_RET_BIG;
 		if (r >= cap && hl_vec_push(&big, &b)) {
@@ -250,28 +250,13 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 		idom[i] = HL_NONE;
 	for (i = 1; i <= s->n; i++)
 		idom[s->vertex[i]] = s->anc[i] ? s->vertex[s->anc[i]] : HL_ROOT;
-	qsort(big.data, big.len, sizeof(struct hl_retbig), cmp_big);
+	qsort(big.data, big.len, sizeof(struct hl_objsize), cmp_big);
 	t->idom = idom;
 	t->ret = ret;
 	t->big = big.data;
 	t->nbig = big.len;
 	s->parent = NULL;
 	return HL_OK;
-}
-
-uint64_t hl_dom_retained_big(const hl_domtree *t, uint32_t o)
-{
-	uint64_t lo = 0, hi = t->nbig;
-
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-
-		if (t->big[mid].obj < o)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < t->nbig && t->big[lo].obj == o ? t->big[lo].bytes : 0;
 }
 
 /* The inbound index, built on a second thread while the DFS runs. */

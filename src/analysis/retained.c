@@ -23,7 +23,7 @@ static inline int child_before(const hl_domtree *t, uint32_t x, uint32_t y)
 	uint32_t a = t->ret[x], b = t->ret[y];
 
 	if (a == HL_RET_BIG && b == HL_RET_BIG) {
-		uint64_t rx = hl_dom_retained_big(t, x), ry = hl_dom_retained_big(t, y);
+		uint64_t rx = hl_dom_retained(t, x), ry = hl_dom_retained(t, y);
 
 		if (rx != ry)
 			return rx > ry;

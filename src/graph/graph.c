@@ -14,6 +14,21 @@ void hl_graph_drop_pages(const hl_graph *g)
 		(void)madvise((void *)g->data, g->data_size, MADV_DONTNEED);
 }
 
+uint64_t hl_objsize_find(const struct hl_objsize *v, uint64_t n, uint32_t o)
+{
+	uint64_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].obj < o)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].obj == o ? v[lo].bytes : 0;
+}
+
 hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 			 hl_diag *d, hl_progress_fn progress, void *ctx)
 {
@@ -70,6 +85,7 @@ void hl_graph_release(hl_graph *g)
 	free(g->id64);
 	free(g->cls);
 	free(g->size);
+	free(g->size_big);
 	free(g->flags);
 	free(g->bucket);
 	free(g->roots);

@@ -11,7 +11,8 @@
  *           (heaps spanning up to 2^32 alignment units)      4 bytes
  *           or id64[] (8 bytes) when they do not
  *   cls[]   class number                                     4 bytes
- *   size[]  shallow size, or SIZE_BIG when it does not fit   4 bytes
+ *   size[]  shallow size in units of 1 << size_shift bytes   2 bytes
+ *           (the alignment), or HL_SIZE_BIG: then in size_big[]
  *   flags[] reachable, root, has-locals                      1 byte
  * plus a bucket index over the sorted ids for id -> number lookups.
  * References are not stored here: hl_refit decodes them from the record on
@@ -23,7 +24,13 @@
 
 #include "hprof/hprof.h"
 
-#define SIZE_BIG UINT32_MAX
+#define HL_SIZE_BIG UINT16_MAX
+
+/* An object's size too big for its compact array (shallow or retained),
+ * in a list sorted by object. */
+struct hl_objsize { uint64_t obj, bytes; };
+/* The bytes of object o in such a list; 0 when it is not there. */
+uint64_t hl_objsize_find(const struct hl_objsize *v, uint64_t n, uint32_t o);
 
 /* Positions in the edge arrays (outbound and inbound references): 32 bits,
  * 4 bytes an object less than 64; a dump with more than 4,294,967,295
@@ -97,7 +104,10 @@ typedef struct hl_graph {
 	unsigned id_shift, id_wide, synth0; /* synth0: object 0 is the
 					     * synthetic loader, id 0 */
 	uint32_t *cls;
-	uint32_t *size;
+	uint16_t *size;
+	struct hl_objsize *size_big; /* sorted by object */
+	uint64_t nsize_big;
+	unsigned size_shift;
 	uint8_t *flags;
 	uint32_t nobj;
 	uint32_t *bucket;   /* bucket index over ids */
@@ -204,9 +214,9 @@ static inline uint64_t hl_graph_id(const hl_graph *g, uint32_t o)
 }
 static inline uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o)
 {
-	if (g->size[o] != SIZE_BIG)
-		return g->size[o];
-	return hl_graph_array_size(g, g->data + hl_graph_record(g, o));
+	if (g->size[o] != HL_SIZE_BIG)
+		return (uint64_t)g->size[o] << g->size_shift;
+	return hl_objsize_find(g->size_big, g->nsize_big, o);
 }
 
 /* Stages of the build, in their own files. */

@@ -350,6 +350,8 @@ struct classify {
 	uint64_t last_id;
 	uint32_t last_cls;
 	uint64_t unknown, badsize;
+	hl_vec big;   /* struct hl_objsize: sizes too big for g->size */
+	int oom;
 };
 
 static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
@@ -418,7 +420,16 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 		break;
 	}
 	g->cls[o] = c == HL_NONE ? g->cls_class : c;
-	g->size[o] = sz >= SIZE_BIG ? SIZE_BIG : (uint32_t)sz;
+	if (!(sz & (((uint64_t)1 << g->size_shift) - 1)) &&
+	    (sz >> g->size_shift) < HL_SIZE_BIG) {
+		g->size[o] = (uint16_t)(sz >> g->size_shift);
+	} else {
+		struct hl_objsize big = { o, sz };
+
+		g->size[o] = HL_SIZE_BIG;
+		if (hl_vec_push(&cx->big, &big))
+			cx->oom = 1;
+	}
 	g->counts[hl_graph_kind(g, o)]++;
 }
 
@@ -437,15 +448,21 @@ static void orphan_loaders(hl_graph *g)
 
 hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 {
-	struct classify cx = { 0, HL_NONE, 0, 0 };
+	struct classify cx;
 	uint32_t o;
 	hl_behind b;
 
+	memset(&cx, 0, sizeof(cx));
+	cx.last_cls = HL_NONE;
+
 	g->cls = hl_malloc_array(g->nobj, sizeof(uint32_t));
-	g->size = hl_malloc_array(g->nobj, sizeof(uint32_t));
+	g->size = hl_malloc_array(g->nobj, sizeof(uint16_t));
 	g->flags = hl_calloc(g->nobj, 1);
 	if (!g->cls || !g->size || !g->flags)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
+	/* every size is a multiple of the alignment: a power of two of it */
+	g->size_shift = (unsigned)__builtin_ctz(g->align ? g->align : 1);
+	hl_vec_init(&cx.big, sizeof(struct hl_objsize));
 	hl_behind_init(&b, g->mapped ? g->data : NULL);
 	for (o = 0; o < g->nobj; o++) {
 		if (hl_graph_kind(g, o) != K_CLASS)
@@ -453,6 +470,10 @@ hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 		classify_one(g, &cx, o, d);
 	}
 	hl_behind_flush(&b);
+	g->size_big = cx.big.data;
+	g->nsize_big = cx.big.len;
+	if (cx.oom)
+		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
 	orphan_loaders(g);
 	if (cx.unknown > 3)
 		hl_warnf(d, "%llu objects in all have a class that is not in the dump",

@@ -1004,6 +1004,63 @@ static void test_shuffled_ids(void **state)
 /* Object ids spanning more than 2^32 alignment units (a 64-bit heap far
  * from its classes): the ids are kept whole instead of compressed; lookups,
  * references and dominators work the same. */
+/* Shallow sizes too big for the 2-byte size array (more than 65,534
+ * alignment units, about 512 KB) are kept exactly in a list: a long[] of
+ * 70,000 elements, beside ones of 1,000 and 65,000, held by one instance. */
+static void test_big_arrays(void **state)
+{
+	static const struct hw_field_spec fa[] = { { "a", HW_OBJECT }, { "b", HW_OBJECT },
+						   { "c", HW_OBJECT } };
+	static const uint32_t len[3] = { 1000, 65000, 70000 };
+	struct tmp_state *s = *state;
+	struct hw_writer *w = hw_new();
+	int64_t *longs = calloc(70000, sizeof(int64_t));
+	uint64_t a, holder, arr[3];
+	struct hw_values v;
+	struct hw_jdk jdk;
+	hl_obj o[3], ho;
+	hl_heap *h;
+	unsigned k;
+
+	assert_non_null(longs);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	a = hw_class_define(w, 0, "t/Holder", jdk.object, 3, fa);
+	hw_class_dump_all(w);
+	root_jdk(w, &jdk);
+	holder = hw_alloc(w, 48);
+	hw_root_jni_global(w, holder, 1);
+	hw_values_init(&v, 8);
+	for (k = 0; k < 3; k++) {
+		arr[k] = hw_alloc(w, hw_array_size_guess(w, HW_LONG, len[k]));
+		hw_values_obj(&v, arr[k]);
+	}
+	hw_instance(w, holder, a, &v);
+	hw_values_release(&v);
+	for (k = 0; k < 3; k++)
+		hw_prim_array(w, arr[k], 0, HW_LONG, len[k], longs);
+	free(longs);
+	h = end_and_open(w, s->path);
+	assert_int_equal(hl_find_object(h, holder, &ho), HL_OK);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(hl_find_object(h, arr[k], &o[k]), HL_OK);
+	/* the same header for each: sizes differ by the elements only */
+	assert_int_equal(hl_object_shallow(h, o[1]) - hl_object_shallow(h, o[0]),
+			 (uint64_t)(65000 - 1000) * 8);
+	assert_int_equal(hl_object_shallow(h, o[2]) - hl_object_shallow(h, o[0]),
+			 (uint64_t)(70000 - 1000) * 8);
+	assert_true(hl_object_shallow(h, o[2]) > (uint64_t)65534 * 8);
+	assert_int_equal(hl_compute_dominators(h), HL_OK);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(hl_idom(h, o[k]), ho);
+		assert_int_equal(hl_retained(h, o[k]), hl_object_shallow(h, o[k]));
+	}
+	assert_int_equal(hl_retained(h, ho), hl_object_shallow(h, ho) +
+			 hl_object_shallow(h, o[0]) + hl_object_shallow(h, o[1]) +
+			 hl_object_shallow(h, o[2]));
+	hl_close(h);
+}
+
 static void test_wide_ids(void **state)
 {
 	static const struct hw_field_spec fa[] = { { "next", HW_OBJECT } };
@@ -1135,6 +1192,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sizes_id4_v101, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sizes_compressed_refs, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_wide_ids, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_big_arrays, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_shuffled_ids, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_alignment_16, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_object_set, tmp_setup, tmp_teardown),
