@@ -25,45 +25,6 @@ static int is_sorted(const struct hl_objent *e, size_t n)
 }
 
 /* LSD radix sort on the id, a byte a pass, skipping constant bytes. */
-int hl_sort_entries(struct hl_objent *e, size_t n)
-{
-	struct hl_objent *tmp, *src = e, *dst;
-	uint64_t diff = 0;
-	size_t i;
-	unsigned b;
-
-	for (i = 1; i < n; i++)
-		diff |= e[i].id ^ e[0].id;
-	tmp = hl_malloc_array(n, sizeof(*e));
-	if (!tmp)
-		return -1;
-	dst = tmp;
-	for (b = 0; b < 64; b += 8) {
-		size_t count[256] = { 0 }, pos = 0;
-		unsigned k;
-
-		if (!((diff >> b) & 0xff))
-			continue;
-		for (i = 0; i < n; i++)
-			count[(src[i].id >> b) & 0xff]++;
-		for (k = 0; k < 256; k++) {
-			size_t c = count[k];
-
-			count[k] = pos;
-			pos += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[(src[i].id >> b) & 0xff]++] = src[i];
-		struct hl_objent *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != e)
-		memcpy(e, src, n * sizeof(*e));
-	free(tmp);
-	return 0;
-}
-
 static hl_status build_buckets(hl_graph *g, hl_diag *d)
 {
 	uint32_t n = g->nobj, i, first = g->synth0;
@@ -72,7 +33,9 @@ static hl_status build_buckets(hl_graph *g, hl_diag *d)
 
 	g->bucket_base = first < n ? hl_graph_id(g, first) : 0;
 	range = n > first ? hl_graph_id(g, n - 1) - g->bucket_base : 0;
-	while (shift < 63 && (range >> shift) > (uint64_t)n / 2 + 1)
+	/* a bucket per 16 to 32 objects on average: a lookup's binary search
+	 * then stays within a cache line or two of ids */
+	while (shift < 63 && (range >> shift) > (uint64_t)n / 16 + 1)
 		shift++;
 	g->bucket_shift = shift;
 	g->nbuckets = (uint32_t)((range >> shift) + 2);
@@ -218,18 +181,30 @@ static int cmp_ent(const void *a, const void *b)
 	return 0;
 }
 
-static void small_sort(struct hl_objent *e, size_t n)
+/* Ties by the whole second word (hl_sort_entries). */
+static int cmp_ent_offk(const void *a, const void *b)
+{
+	const struct hl_objent *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->offk < y->offk ? -1 : x->offk > y->offk;
+}
+
+typedef int (*cmp_fn)(const void *, const void *);
+
+static void small_sort(struct hl_objent *e, size_t n, cmp_fn cmp)
 {
 	size_t i, j;
 
 	if (n > 32) {
-		qsort(e, n, sizeof(*e), cmp_ent);
+		qsort(e, n, sizeof(*e), cmp);
 		return;
 	}
 	for (i = 1; i < n; i++) {
 		struct hl_objent x = e[i];
 
-		for (j = i; j > 0 && cmp_ent(&e[j - 1], &x) > 0; j--)
+		for (j = i; j > 0 && cmp(&e[j - 1], &x) > 0; j--)
 			e[j] = e[j - 1];
 		e[j] = x;
 	}
@@ -237,7 +212,7 @@ static void small_sort(struct hl_objent *e, size_t n)
 
 struct bucket { size_t lo, n; int level; };
 
-static int sort_in_place(struct hl_objent *e, size_t n)
+static int sort_in_place(struct hl_objent *e, size_t n, cmp_fn cmp)
 {
 	uint64_t diff = 0;
 	int shifts[8], nlev = 0, b;
@@ -261,7 +236,7 @@ static int sort_in_place(struct hl_objent *e, size_t n)
 		unsigned sh, k;
 
 		if (bk.n <= 64 || bk.level >= nlev) {
-			small_sort(a, bk.n);
+			small_sort(a, bk.n, cmp);
 			continue;
 		}
 		sh = (unsigned)shifts[bk.level];
@@ -296,6 +271,11 @@ static int sort_in_place(struct hl_objent *e, size_t n)
 	return 0;
 }
 
+int hl_sort_entries(struct hl_objent *e, size_t n)
+{
+	return n > 1 ? sort_in_place(e, n, cmp_ent_offk) : 0;
+}
+
 hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 {
 	struct hl_objent *e;
@@ -308,7 +288,7 @@ hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 	if (n > UINT32_MAX - 16)
 		return hl_fail(d, HL_E_UNSUPPORTED, "%zu objects: more than 2^32",
 			       n);
-	if (!is_sorted(e, n) && sort_in_place(e, n))
+	if (!is_sorted(e, n) && sort_in_place(e, n, cmp_ent))
 		return hl_fail(d, HL_E_NOMEM, "out of memory sorting objects");
 	for (i = 0; i < n; i++)
 		if (!k || e[k - 1].id != e[i].id)
