@@ -95,7 +95,7 @@ enum hl_coll hl_coll_kind(const hl_graph *g, uint32_t o)
 		return COLL_ARRAY;
 	if (hl_graph_kind(g, o) != K_INSTANCE)
 		return COLL_NONE;
-	return (enum hl_coll)(class_info(g, g->cls[o]) & ~BOXED);
+	return (enum hl_coll)(class_info(g, hl_graph_cls(g, o)) & ~BOXED);
 }
 
 /*
@@ -133,7 +133,7 @@ static uint32_t ref_field(const hl_graph *g, uint32_t o,
 	struct hl_fieldpos f;
 	uint64_t v;
 
-	if (o == HL_NONE || !find_cached(g, g->cls[o], name, &f) ||
+	if (o == HL_NONE || !find_cached(g, hl_graph_cls(g, o), name, &f) ||
 	    f.type != T_OBJECT || !hl_field_read(g, o, &f, &v) || !v)
 		return HL_NONE;
 	return hl_graph_ref_at(g, o, f.offset, v);
@@ -145,7 +145,7 @@ static uint64_t int_field(const hl_graph *g, uint32_t o,
 	struct hl_fieldpos f;
 	uint64_t v = 0;
 
-	if (find_cached(g, g->cls[o], name, &f) && f.type == T_INT)
+	if (find_cached(g, hl_graph_cls(g, o), name, &f) && f.type == T_INT)
 		hl_field_read(g, o, &f, &v);
 	return (uint64_t)(int32_t)v < (1ull << 31) ? v : 0;
 }
@@ -272,12 +272,12 @@ static void entry_refs(const hl_graph *g, uint32_t e, struct entry_layout *l,
 	*key = *value = *next = HL_NONE;
 	if (hl_graph_kind(g, e) != K_INSTANCE || (g->flags[e] & F_SYNTH))
 		return;
-	if (g->cls[e] != l->cls)
-		entry_layout(g, g->cls[e], l);
+	if (hl_graph_cls(g, e) != l->cls)
+		entry_layout(g, hl_graph_cls(g, e), l);
 	want[0] = l->key;
 	want[1] = l->value;
 	want[2] = l->next;
-	c = &g->classes[g->cls[e]];
+	c = &g->classes[hl_graph_cls(g, e)];
 	rf = (const struct hl_reffield *)g->refs.data + c->refs;
 	r = g->data + hl_graph_off(g, e);
 	nbytes = hl_be32(r + 1 + 2 * idsz + 4);
@@ -318,8 +318,8 @@ static uint64_t walk_table(const hl_graph *g, uint32_t map, int keys_only,
 	for (i = lo; i < hi && budget; i++) {
 		uint32_t e = heads ? heads[i] : array_at(g, table, i);
 
-		if (e != HL_NONE && g->cls[e] != last_cls) {
-			last_cls = g->cls[e];
+		if (e != HL_NONE && hl_graph_cls(g, e) != last_cls) {
+			last_cls = hl_graph_cls(g, e);
 			tree_bin = strstr(hl_graph_class_name(g, last_cls), "TreeBin") != NULL;
 		}
 		if (e != HL_NONE && tree_bin)
@@ -421,14 +421,14 @@ uint64_t hl_content_key(const hl_graph *g, uint32_t o)
 		return 0;
 	/* a String by its encoded bytes: within one dump a text has one
 	 * encoding, so equal bytes and encoding mean equal text */
-	if (g->cls[o] == g->cls_string && hl_graph_kind(g, o) == K_INSTANCE &&
+	if (hl_graph_cls(g, o) == g->cls_string && hl_graph_kind(g, o) == K_INSTANCE &&
 	    hl_string_raw(g, o, &data, &len, &enc))
 		return XXH3_64bits_withSeed(data, len, 10 + enc);
-	if (hl_graph_kind(g, o) == K_INSTANCE && (class_info(g, g->cls[o]) & BOXED)) {
+	if (hl_graph_kind(g, o) == K_INSTANCE && (class_info(g, hl_graph_cls(g, o)) & BOXED)) {
 		struct hl_fieldpos f;
-		uint64_t v[2] = { g->cls[o], 0 };
+		uint64_t v[2] = { hl_graph_cls(g, o), 0 };
 
-		if (find_cached(g, g->cls[o], "value", &f))
+		if (find_cached(g, hl_graph_cls(g, o), "value", &f))
 			hl_field_read(g, o, &f, &v[1]);
 		return XXH3_64bits_withSeed(v, sizeof(v), 2);
 	}

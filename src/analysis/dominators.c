@@ -97,7 +97,8 @@ static int dfs(struct lt *s, const hl_graph *g)
 					uint32_t nx = g->edge_to[e];
 
 					__builtin_prefetch(&g->edge_start[nx]);
-					__builtin_prefetch(&g->cls[nx]);
+					__builtin_prefetch((const char *)g->cls +
+							   (size_t)nx * (g->cls_wide ? 4 : 2));
 				}
 			}
 			if (t == HL_NONE)

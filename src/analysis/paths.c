@@ -24,7 +24,7 @@ static int weak_only(const hl_graph *g, uint32_t u, uint32_t v)
 	if (hl_graph_kind(g, u) == K_INSTANCE) {
 		uint32_t c;
 
-		for (c = g->cls[u]; c != HL_NONE && c != g->cls_reference;
+		for (c = hl_graph_cls(g, u); c != HL_NONE && c != g->cls_reference;
 		     c = g->classes[c].super)
 			;
 		if (c == HL_NONE)

@@ -109,7 +109,7 @@ static inline void groups(const hl_graph *g, const uint32_t *map,
 		gr[0] = map[hl_graph_off(g, o)];
 		gr[1] = class_group == gr[0] ? HL_NONE : class_group;
 	} else {
-		gr[0] = map[g->cls[o]];
+		gr[0] = map[hl_graph_cls(g, o)];
 		gr[1] = HL_NONE;
 	}
 }

@@ -188,7 +188,7 @@ static const struct strpos *string_fields(const hl_graph *g, uint32_t cls)
 static int string_parts(const hl_graph *g, uint32_t o, uint32_t *arr,
 			uint64_t *coder, uint64_t *off, uint64_t *count)
 {
-	const struct strpos *sp = string_fields(g, g->cls[o]);
+	const struct strpos *sp = string_fields(g, hl_graph_cls(g, o));
 	uint64_t v = 0;
 
 	*coder = *off = 0;

@@ -2,7 +2,7 @@
  * edges.c - the outbound references of every object, resolved once, as
  * one CSR: to[start[o] .. start[o+1]) are the object numbers o refers to,
  * in MAT's order, dangling ids dropped (and counted).  The edge to the
- * object's class is not stored: it is cls[o]'s class object, implicit.
+ * object's class is not stored: it is the class object of hl_graph_cls(g, o), implicit.
  *
  * Decoding and id lookups are most of the cost of a dump, so the objects
  * are split into equal ranges, one per thread; each thread appends to its
@@ -154,7 +154,7 @@ hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d)
 uint32_t hl_graph_ref_at(const hl_graph *g, uint32_t o, uint32_t offset,
 			 uint64_t id)
 {
-	const struct hl_class *c = &g->classes[g->cls[o]];
+	const struct hl_class *c = &g->classes[hl_graph_cls(g, o)];
 	const struct hl_reffield *rf = (const struct hl_reffield *)g->refs.data + c->refs;
 	const uint8_t *r = g->data + hl_graph_off(g, o);
 	unsigned idsz = g->idsize;

@@ -10,7 +10,8 @@
  *   id32[]  id, as (id - id_base) >> id_shift when every id fits so
  *           (heaps spanning up to 2^32 alignment units)      4 bytes
  *           or id64[] (8 bytes) when they do not
- *   cls[]   class number                                     4 bytes
+ *   cls[]   class number: 2 bytes, or 4 (cls_wide) when there are
+ *           65,535 classes or more; read with hl_graph_cls  2 bytes
  *   size[]  shallow size in units of 1 << size_shift bytes   2 bytes
  *           (the alignment), or HL_SIZE_BIG: then in size_big[]
  *   flags[] reachable, root, has-locals                      1 byte
@@ -103,7 +104,8 @@ typedef struct hl_graph {
 	uint64_t id_base;
 	unsigned id_shift, id_wide, synth0; /* synth0: object 0 is the
 					     * synthetic loader, id 0 */
-	uint32_t *cls;
+	void *cls;          /* uint16_t, or uint32_t when cls_wide */
+	unsigned cls_wide;
 	uint16_t *size;
 	struct hl_objsize *size_big; /* sorted by object */
 	uint64_t nsize_big;
@@ -190,6 +192,18 @@ static inline void hl_graph_set_offk(hl_graph *g, uint32_t o, unsigned kind,
 	for (k = 0; k < HL_OFFK_BYTES; k++)
 		p[k] = (uint8_t)(v >> (8 * k));
 }
+static inline uint32_t hl_graph_cls(const hl_graph *g, uint32_t o)
+{
+	return g->cls_wide ? ((const uint32_t *)g->cls)[o] :
+		((const uint16_t *)g->cls)[o];
+}
+static inline void hl_graph_set_cls(hl_graph *g, uint32_t o, uint32_t c)
+{
+	if (g->cls_wide)
+		((uint32_t *)g->cls)[o] = c;
+	else
+		((uint16_t *)g->cls)[o] = (uint16_t)c;
+}
 static inline unsigned hl_graph_kind(const hl_graph *g, uint32_t o)
 {
 	return (unsigned)(hl_graph_offk(g, o) >> HL_OFFK_OFF_BITS);
@@ -245,7 +259,7 @@ void hl_graph_drop_pages(const hl_graph *g);
 /* The class object an object refers to, HL_NONE when its class has none. */
 static inline uint32_t hl_graph_class_edge(const hl_graph *g, uint32_t o)
 {
-	return g->classes[g->cls[o]].obj;
+	return g->classes[hl_graph_cls(g, o)].obj;
 }
 
 /*

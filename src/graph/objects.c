@@ -399,7 +399,7 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 		c = g->cls_class;
 		break;
 	}
-	g->cls[o] = c == HL_NONE ? g->cls_class : c;
+	hl_graph_set_cls(g, o, c == HL_NONE ? g->cls_class : c);
 	if (!(sz & (((uint64_t)1 << g->size_shift) - 1)) &&
 	    (sz >> g->size_shift) < HL_SIZE_BIG) {
 		g->size[o] = (uint16_t)(sz >> g->size_shift);
@@ -435,7 +435,9 @@ hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 	memset(&cx, 0, sizeof(cx));
 	cx.last_cls = HL_NONE;
 
-	g->cls = hl_malloc_array(g->nobj, sizeof(uint32_t));
+	/* classification may add one class, <unknown class> */
+	g->cls_wide = g->nclasses + 1 >= UINT16_MAX;
+	g->cls = hl_malloc_array(g->nobj, g->cls_wide ? sizeof(uint32_t) : sizeof(uint16_t));
 	g->size = hl_malloc_array(g->nobj, sizeof(uint16_t));
 	g->flags = hl_calloc(g->nobj, 1);
 	if (!g->cls || !g->size || !g->flags)

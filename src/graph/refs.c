@@ -18,7 +18,7 @@ void hl_refit_init(hl_refit *it, const hl_graph *g, uint32_t obj)
 	memset(it, 0, sizeof(*it));
 	it->g = g;
 	it->obj = obj;
-	it->cls = g->cls[obj];
+	it->cls = hl_graph_cls(g, obj);
 }
 
 /* Range of thread object o's locals in g->locals (sorted by thread). */

@@ -50,7 +50,7 @@ const char *hl_class_loader_name(const hl_heap *h, hl_cls c, char *buf,
 		snprintf(buf, len, "<missing loader 0x%llx>", (unsigned long long)id);
 	else
 		snprintf(buf, len, "%s @ 0x%llx",
-			 hl_graph_class_name(&h->g, h->g.cls[o]),
+			 hl_graph_class_name(&h->g, hl_graph_cls(&h->g, o)),
 			 (unsigned long long)id);
 	return buf;
 }
@@ -83,7 +83,7 @@ int hl_object_kind(const hl_heap *h, hl_obj o)
 
 hl_cls hl_object_class(const hl_heap *h, hl_obj o)
 {
-	return o < h->g.nobj ? h->g.cls[o] : HL_NONE;
+	return o < h->g.nobj ? hl_graph_cls(&h->g, o) : HL_NONE;
 }
 
 hl_cls hl_object_as_class(const hl_heap *h, hl_obj o)
@@ -146,9 +146,9 @@ static long thread_name(const hl_heap *h, hl_obj o, size_t max, char *text,
 	uint64_t v;
 	uint32_t s;
 
-	if (!hl_field_find(g, g->cls[o], "name", &f) || f.type != T_OBJECT ||
+	if (!hl_field_find(g, hl_graph_cls(g, o), "name", &f) || f.type != T_OBJECT ||
 	    !hl_field_read(g, o, &f, &v) || !v ||
-	    (s = hl_graph_lookup(g, v)) == HL_NONE || g->cls[s] != g->cls_string)
+	    (s = hl_graph_lookup(g, v)) == HL_NONE || hl_graph_cls(g, s) != g->cls_string)
 		return -1;
 	return (long)hl_string_text(g, s, max, text, cap);
 }
@@ -172,7 +172,7 @@ char *hl_object_preview(const hl_heap *h, hl_obj o, size_t max, char *buf,
 	text = malloc(cap);
 	if (!text)
 		return buf;
-	c = g->cls[o];
+	c = hl_graph_cls(g, o);
 	/* ask for enough UTF-16 units for max + 1 characters */
 	if (c == g->cls_string && c != HL_NONE)
 		n = (long)hl_string_text(g, o, 2 * max + 2, text, cap);

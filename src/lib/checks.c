@@ -87,11 +87,11 @@ static void count_instances(const hl_graph *g, const unsigned char *sel,
 	uint32_t o;
 
 	for (o = 0; o < g->nobj; o++) {
-		if (!(g->flags[o] & F_REACHABLE) || !sel[g->cls[o]])
+		if (!(g->flags[o] & F_REACHABLE) || !sel[hl_graph_cls(g, o)])
 			continue;
 		if (!n++) {
 			res->example = o;
-			res->example_class = g->cls[o];
+			res->example_class = hl_graph_cls(g, o);
 		}
 	}
 	res->value = (int64_t)n;
@@ -120,12 +120,12 @@ static hl_status suspect_percent(hl_heap *h, const hl_rule *r,
 	if (n) {
 		best = hl_dom_retained(t, top[0]);
 		res->example = top[0];
-		res->example_class = g->cls[top[0]];
+		res->example_class = hl_graph_cls(g, top[0]);
 	}
 	for (i = 0; i < n && hl_dom_retained(t, top[i]) > threshold; i++)
 		;
 	for (k = i; k < n; k++)
-		sum[g->cls[top[k]]] += hl_dom_retained(t, top[k]);
+		sum[hl_graph_cls(g, top[k])] += hl_dom_retained(t, top[k]);
 	for (c = 0; c < g->nclasses; c++)
 		if (sum[c] > best) {
 			best = sum[c];
@@ -133,7 +133,7 @@ static hl_status suspect_percent(hl_heap *h, const hl_rule *r,
 			res->example_class = c;
 		}
 	for (k = i; res->example == HL_NONE && k < n; k++)
-		res->members += g->cls[top[k]] == res->example_class;
+		res->members += hl_graph_cls(g, top[k]) == res->example_class;
 	free(sum);
 	res->value = (int64_t)best;
 	res->percent = total ? 100.0 * (double)best / (double)total : 0.0;

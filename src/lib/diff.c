@@ -84,9 +84,9 @@ static void loader_label(hl_heap *h, uint32_t c, char *buf, size_t len)
 	if (hl_object_field(h, o, "name", &fv) && fv.type == HL_T_OBJECT && fv.bits &&
 	    hl_find_object(h, fv.bits, &so) == HL_OK &&
 	    hl_string_value(h, so, 100, name, sizeof(name)) > 0)
-		snprintf(buf, len, "%s(%s)", hl_graph_class_name(g, g->cls[o]), name);
+		snprintf(buf, len, "%s(%s)", hl_graph_class_name(g, hl_graph_cls(g, o)), name);
 	else
-		snprintf(buf, len, "%s", hl_graph_class_name(g, g->cls[o]));
+		snprintf(buf, len, "%s", hl_graph_class_name(g, hl_graph_cls(g, o)));
 }
 
 /* Give entries [from, to) (one name, repeated) their qualified keys. */

@@ -127,7 +127,7 @@ hl_status hl_class_sums(hl_heap *h)
 	if (!g->class_sums)
 		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory for the histogram");
 	for (o = 0; o < g->nobj; o++) {
-		uint64_t *s = g->class_sums + 4 * (size_t)g->cls[o] +
+		uint64_t *s = g->class_sums + 4 * (size_t)hl_graph_cls(g, o) +
 			      ((g->flags[o] & F_REACHABLE) ? 0 : 2);
 
 		s[0]++;

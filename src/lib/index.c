@@ -30,7 +30,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 9
+#define IDX_VERSION 10
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -93,7 +93,7 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 	s[k++] = (struct sect_ref){ (void **)&g->offk, n ? hl_offk_size(n) : 0 };
 	s[k++] = (struct sect_ref){ (void **)&g->id32, g->id_wide ? 0 : n * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&g->id64, g->id_wide ? n * sizeof(uint64_t) : 0 };
-	s[k++] = (struct sect_ref){ (void **)&g->cls, n * sizeof(*g->cls) };
+	s[k++] = (struct sect_ref){ (void **)&g->cls, n * (g->cls_wide ? 4 : 2) };
 	s[k++] = (struct sect_ref){ (void **)&g->size, n * sizeof(*g->size) };
 	s[k++] = (struct sect_ref){ (void **)&g->size_big, g->nsize_big * sizeof(*g->size_big) };
 	s[k++] = (struct sect_ref){ (void **)&g->flags, n };

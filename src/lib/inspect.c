@@ -57,7 +57,7 @@ size_t hl_object_fields(const hl_heap *h, hl_obj o, hl_field_value *out,
 	r = g->data + hl_graph_record(g, o);
 	nbytes = hl_be32(r + 1 + 2 * g->idsize + 4);
 	r += 1 + 2 * g->idsize + 8;
-	for (c = g->cls[o]; c != HL_NONE && steps++ <= g->nclasses;
+	for (c = hl_graph_cls(g, o); c != HL_NONE && steps++ <= g->nclasses;
 	     c = g->classes[c].super) {
 		const struct hl_class *k = &g->classes[c];
 		uint32_t i;
@@ -265,7 +265,7 @@ size_t hl_string_value(const hl_heap *h, hl_obj o, size_t max, char *buf,
 		return 0;
 	if (hl_graph_kind(g, o) == K_PRIM_ARRAY)
 		return hl_text_of_array(g, o, 0, 0, max, buf, cap);
-	if (g->cls[o] == g->cls_string && g->cls_string != HL_NONE)
+	if (hl_graph_cls(g, o) == g->cls_string && g->cls_string != HL_NONE)
 		return hl_string_text(g, o, max, buf, cap);
 	return 0;
 }

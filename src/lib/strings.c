@@ -207,7 +207,7 @@ uint64_t hl_string_length(const hl_heap *h, hl_obj o)
 		return hl_array_data(g, o, &type, &p, &units) &&
 		       (type == T_CHAR || type == T_BYTE) ? units : 0;
 	}
-	if (g->cls[o] != g->cls_string || hl_graph_kind(g, o) != K_INSTANCE ||
+	if (hl_graph_cls(g, o) != g->cls_string || hl_graph_kind(g, o) != K_INSTANCE ||
 	    !decoder_init(&dc, (hl_heap *)h))
 		return 0;
 	return string_window(&dc, o, &arr, &le, &from, &units) ? units : 0;
@@ -215,7 +215,7 @@ uint64_t hl_string_length(const hl_heap *h, hl_obj o)
 
 static int is_string(const hl_graph *g, uint32_t o)
 {
-	return g->cls[o] == g->cls_string && (g->flags[o] & F_REACHABLE) &&
+	return hl_graph_cls(g, o) == g->cls_string && (g->flags[o] & F_REACHABLE) &&
 	       hl_graph_kind(g, o) == K_INSTANCE;
 }
 

@@ -57,19 +57,19 @@ static const char *owner_name(const hl_graph *g, uint32_t o)
 {
 	if (hl_graph_kind(g, o) == K_CLASS)
 		return hl_graph_class_name(g, hl_graph_off(g, o));
-	return hl_graph_class_name(g, g->cls[o]);
+	return hl_graph_class_name(g, hl_graph_cls(g, o));
 }
 
 static int is_loader(const hl_graph *g, uint32_t o)
 {
 	return hl_graph_kind(g, o) == K_INSTANCE && g->cls_loader != HL_NONE &&
-	       hl_is_subclass(g, g->cls[o], g->cls_loader);
+	       hl_is_subclass(g, hl_graph_cls(g, o), g->cls_loader);
 }
 
 static int is_thread(const hl_graph *g, uint32_t o)
 {
 	return hl_graph_kind(g, o) == K_INSTANCE && g->cls_thread != HL_NONE &&
-	       hl_is_subclass(g, g->cls[o], g->cls_thread);
+	       hl_is_subclass(g, hl_graph_cls(g, o), g->cls_thread);
 }
 
 /* ---- accumulation points ---- */
@@ -98,7 +98,7 @@ static int may_be_weak(const hl_graph *g, const uint8_t *ref_class, uint32_t o)
 {
 	switch (hl_graph_kind(g, o)) {
 	case K_INSTANCE:
-		return ref_class[g->cls[o]];
+		return ref_class[hl_graph_cls(g, o)];
 	case K_CLASS:
 		return hl_graph_off(g, o) == g->cls_finalizer;
 	default:
@@ -401,12 +401,12 @@ static void value_text(const hl_heap *h, uint32_t o, char *buf, size_t len)
 
 	if (o == HL_NONE) {
 		snprintf(buf, len, "null");
-	} else if (g->cls[o] == g->cls_string) {
+	} else if (hl_graph_cls(g, o) == g->cls_string) {
 		hl_string_value(h, o, 100, buf, len);
 	} else if (hl_object_field(h, o, "value", &fv) && fv.type != HL_T_OBJECT) {
 		hl_format_value(fv.type, fv.bits, buf, len);
 	} else {
-		snprintf(buf, len, "%s@0x%llx", hl_graph_class_name(g, g->cls[o]),
+		snprintf(buf, len, "%s@0x%llx", hl_graph_class_name(g, hl_graph_cls(g, o)),
 			 (unsigned long long)hl_graph_id(g, o));
 	}
 }
@@ -775,7 +775,7 @@ static int path_has(const hl_graph *g, const hl_suspect *s, const char *cls)
 
 	for (i = 0; i < s->path_len; i++)
 		if (!strcmp(owner_name(g, s->path[i]), cls) ||
-		    !strcmp(hl_graph_class_name(g, g->cls[s->path[i]]), cls))
+		    !strcmp(hl_graph_class_name(g, hl_graph_cls(g, s->path[i])), cls))
 			return 1;
 	return 0;
 }
@@ -859,7 +859,7 @@ static hl_suspect *push(struct finder *f, int kind, uint32_t obj, uint64_t retai
 	memset(&s, 0, sizeof(s));
 	s.kind = kind;
 	s.obj = obj;
-	s.cls = f->g->cls[obj];
+	s.cls = hl_graph_cls(f->g, obj);
 	s.retained = retained;
 	s.accumulation = s.referrer = s.thread = s.holder = HL_NONE;
 	s.static_owner = HL_NONE;
@@ -886,7 +886,7 @@ static hl_status mat_suspects(struct finder *f, uint64_t threshold)
 		s->accumulation = big_drop(f, top[i]);
 	}
 	for (k = i; k < n; k++)
-		sum[f->g->cls[top[k]]] += hl_dom_retained(f->t, top[k]);
+		sum[hl_graph_cls(f->g, top[k])] += hl_dom_retained(f->t, top[k]);
 	members = hl_malloc_array(n + 1, sizeof(uint32_t));
 	if (!members)
 		goto oom;
@@ -897,14 +897,14 @@ static hl_status mat_suspects(struct finder *f, uint64_t threshold)
 		if (sum[k] <= threshold)
 			continue;
 		for (j = i; j < n; j++)
-			if (f->g->cls[top[j]] == k && m < MAX_SAMPLE)
+			if (hl_graph_cls(f->g, top[j]) == k && m < MAX_SAMPLE)
 				members[m++] = top[j];
 		s = push(f, HL_SUSPECT_GROUP, members[0], sum[k]);
 		if (!s)
 			goto oom;
 		s->cls = (uint32_t)k;
 		for (j = i, s->members = 0; j < n; j++)
-			s->members += f->g->cls[top[j]] == k;
+			s->members += hl_graph_cls(f->g, top[j]) == k;
 		s->accumulation = group_point(f, members, m);
 	}
 	free(sum);

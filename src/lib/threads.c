@@ -135,10 +135,10 @@ static const char *thread_name(struct tctx *c, uint32_t o)
 	size_t n = 0;
 
 	if (hl_graph_kind(g, o) == K_INSTANCE &&
-	    hl_field_find(g, g->cls[o], "name", &f) &&
+	    hl_field_find(g, hl_graph_cls(g, o), "name", &f) &&
 	    f.type == T_OBJECT && hl_field_read(g, o, &f, &v) && v &&
 	    (s = hl_graph_lookup(g, v)) != HL_NONE) {
-		if (g->cls[s] == g->cls_string && g->cls_string != HL_NONE)
+		if (hl_graph_cls(g, s) == g->cls_string && g->cls_string != HL_NONE)
 			n = hl_string_text(g, s, 1000, c->tmp,
 					   sizeof(c->tmp));
 		else if (hl_graph_kind(g, s) == K_PRIM_ARRAY)

@@ -1061,6 +1061,58 @@ static void test_big_arrays(void **state)
 	hl_close(h);
 }
 
+/* 70,000 classes (more than a 2-byte class number holds), an instance of
+ * each, held by one Object[]: every instance knows its class. */
+static void test_many_classes(void **state)
+{
+	enum { NCLS = 70000 };
+	struct tmp_state *s = *state;
+	struct hw_writer *w = hw_new();
+	uint64_t *cls = calloc(NCLS, sizeof(uint64_t)), *ids = calloc(NCLS, sizeof(uint64_t));
+	uint64_t arr;
+	struct hw_values v;
+	struct hw_jdk jdk;
+	char name[32];
+	hl_heap *h;
+	hl_obj o;
+	unsigned k;
+
+	assert_non_null(cls);
+	assert_non_null(ids);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	for (k = 0; k < NCLS; k++) {
+		snprintf(name, sizeof name, "t/C%u", k);
+		cls[k] = hw_class_define(w, 0, name, jdk.object, 0, NULL);
+	}
+	hw_class_dump_all(w);
+	root_jdk(w, &jdk);
+	arr = hw_alloc(w, hw_array_size_guess(w, HW_OBJECT, NCLS));
+	hw_root_jni_global(w, arr, 1);
+	hw_values_init(&v, 8);
+	for (k = 0; k < NCLS; k++) {
+		ids[k] = hw_alloc(w, 16);
+		hw_instance(w, ids[k], cls[k], &v);
+	}
+	hw_values_release(&v);
+	hw_obj_array(w, arr, 0, jdk.object_array, NCLS, ids);
+	h = end_and_open(w, s->path);
+	assert_true(hl_class_count(h) > NCLS);
+	for (k = 0; k < NCLS; k += 997) {
+		assert_int_equal(hl_find_object(h, ids[k], &o), HL_OK);
+		snprintf(name, sizeof name, "t.C%u", k);
+		assert_string_equal(hl_class_name(h, hl_object_class(h, o)), name);
+	}
+	assert_int_equal(hl_find_object(h, ids[NCLS - 1], &o), HL_OK);
+	assert_string_equal(hl_class_name(h, hl_object_class(h, o)), "t.C69999");
+	assert_int_equal(hl_compute_dominators(h), HL_OK);
+	assert_int_equal(hl_find_object(h, arr, &o), HL_OK);
+	assert_int_equal(hl_idom(h, o), HL_ROOT);
+	hl_close(h);
+	free(cls);
+	free(ids);
+}
+
 static void test_wide_ids(void **state)
 {
 	static const struct hw_field_spec fa[] = { { "next", HW_OBJECT } };
@@ -1193,6 +1245,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sizes_compressed_refs, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_wide_ids, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_big_arrays, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_many_classes, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_shuffled_ids, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_alignment_16, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_object_set, tmp_setup, tmp_teardown),
