@@ -45,6 +45,12 @@ typedef struct hl_inbound_idx {
 	uint32_t *from;
 } hl_inbound_idx;
 hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
+/* The objects referring to o, each once, in object order: *out points
+ * into the index or, for a GC-root class object (whose referrers by class
+ * edge are not stored), into buf, valid until buf is used again.  0 (and
+ * *out NULL) when out of memory. */
+size_t hl_inbound_list(const hl_graph *g, const hl_inbound_idx *in,
+		       uint32_t o, hl_vec *buf, const uint32_t **out);
 void hl_inbound_release(hl_inbound_idx *in);
 
 

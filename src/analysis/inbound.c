@@ -7,6 +7,12 @@
  * source referring twice to one target is kept once: a bitmap (an eighth
  * of a byte an object) marks the targets of the current source, and its
  * bits are cleared by walking its edges again.
+ *
+ * An object's implicit edge to its class object is left out when that
+ * class object is a GC root (nearly every instance of a JDK class): no
+ * pass needs it there (a root's semidominator is the virtual root, paths
+ * end at roots), and it would be one entry per object.  hl_inbound_list
+ * puts those referrers back when a root class object's list is asked for.
  */
 #include "analysis/analysis.h"
 
@@ -44,6 +50,8 @@ static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
 		t = hl_graph_class_edge(g, o);
+		if (t != HL_NONE && (g->flags[t] & F_ROOT))
+			t = HL_NONE; /* see above */
 		note(in, bits, o, t, fill);
 		for (e = lo; e < hi; e++)
 			note(in, bits, o, g->edge_to[e], fill);
@@ -81,6 +89,40 @@ oom:
 	free(bits);
 	hl_inbound_release(in);
 	return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
+}
+
+size_t hl_inbound_list(const hl_graph *g, const hl_inbound_idx *in,
+		       uint32_t o, hl_vec *buf, const uint32_t **out)
+{
+	const uint32_t *stored = in->from + in->start[o];
+	size_t n = in->start[o + 1] - in->start[o], k = 0;
+	uint32_t x;
+
+	*out = stored;
+	if (!(g->flags[o] & F_ROOT) || hl_graph_kind(g, o) != K_CLASS)
+		return n;
+	/* the stored referrers merged with the objects whose class object it
+	 * is, in object order, each once */
+	buf->len = 0;
+	for (x = 0; x < g->nobj; x++) {
+		int by_class = (g->flags[x] & F_REACHABLE) &&
+			hl_graph_class_edge(g, x) == o;
+
+		while (k < n && stored[k] < x)
+			if (hl_vec_push(buf, &stored[k++]))
+				goto oom;
+		if (k < n && stored[k] == x)
+			k++;
+		else if (!by_class)
+			continue;
+		if (hl_vec_push(buf, &x))
+			goto oom;
+	}
+	*out = buf->data;
+	return buf->len;
+oom:
+	*out = NULL;
+	return 0;
 }
 
 void hl_inbound_release(hl_inbound_idx *in)

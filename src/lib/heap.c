@@ -131,6 +131,7 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	*out = h;
 	if (!h)
 		return HL_E_NOMEM;
+	hl_vec_init(&h->inbuf, sizeof(uint32_t));
 	if (!opt)
 		opt = &none;
 	h->diag.warn = opt->warn;
@@ -191,6 +192,7 @@ void hl_close(hl_heap *h)
 	free(h->diag.log);
 	hl_domtree_release(&h->dom);
 	hl_inbound_release(&h->in);
+	hl_vec_release(&h->inbuf);
 	hl_graph_release(&h->g);
 	hl_hprof_release(&h->hp);
 	hl_source_close(&h->src);

@@ -16,6 +16,7 @@ struct hl_heap {
 	hl_graph g;
 	hl_domtree dom;
 	hl_inbound_idx in;
+	hl_vec inbuf;              /* hl_inbound's merged lists */
 	unsigned dump_index;
 	hl_progress_fn progress;
 	hl_warn_fn note;

@@ -30,7 +30,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 10
+#define IDX_VERSION 11
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 

@@ -168,8 +168,7 @@ size_t hl_inbound(hl_heap *h, hl_obj o, const hl_obj **out)
 	*out = NULL;
 	if (o >= h->g.nobj || hl_inbound_build(&h->in, &h->g, &h->diag) != HL_OK)
 		return 0;
-	*out = h->in.from + h->in.start[o];
-	return h->in.start[o + 1] - h->in.start[o];
+	return hl_inbound_list(&h->g, &h->in, o, &h->inbuf, out);
 }
 
 char *hl_ref_label(const hl_heap *h, hl_obj from, hl_obj to, char *buf,

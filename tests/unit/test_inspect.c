@@ -262,6 +262,47 @@ static void test_labels_and_refs(void **state)
 	assert_true(hl_root_kinds(f->h, obj(f, f->id.thread)) & (1u << HL_ROOT_THREAD_OBJ));
 }
 
+/* Every object's referrers are the reachable objects whose outbound
+ * references include it, each once, in object order: also for GC-root
+ * class objects, whose referrers by class edge the inbound index leaves
+ * out and hl_inbound puts back. */
+static void test_inbound_matches_outbound(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t n = hl_object_count(f->h), t, x;
+	hl_ref *refs = calloc(4096, sizeof(hl_ref));
+	hl_obj *want = calloc(n, sizeof(hl_obj));
+	unsigned merged = 0;
+
+	assert_non_null(refs);
+	assert_non_null(want);
+	for (t = 0; t < n; t++) {
+		const hl_obj *got;
+		size_t k = 0, m = hl_inbound(f->h, t, &got), i;
+
+		for (x = 0; x < n; x++) {
+			size_t r = hl_outbound(f->h, x, refs, 4096);
+
+			assert_true(r <= 4096);
+			if (!hl_object_reachable(f->h, x))
+				continue;
+			for (i = 0; i < r; i++)
+				if (refs[i].obj == t) {
+					want[k++] = x;
+					break;
+				}
+		}
+		assert_int_equal(m, k);
+		for (i = 0; i < k; i++)
+			assert_int_equal(got[i], want[i]);
+		if (k > 0 && hl_root_kinds(f->h, t) && hl_object_kind(f->h, t) == HL_CLASS_OBJ)
+			merged++;
+	}
+	assert_true(merged > 0); /* root class objects with referrers were met */
+	free(refs);
+	free(want);
+}
+
 static void test_array_values(void **state)
 {
 	struct fixture *f = *state;
@@ -441,6 +482,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields_and_values),
 		cmocka_unit_test(test_labels_and_refs),
+		cmocka_unit_test(test_inbound_matches_outbound),
 		cmocka_unit_test(test_array_values),
 		cmocka_unit_test(test_string_values),
 		cmocka_unit_test(test_threads),
