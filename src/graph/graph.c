@@ -7,11 +7,26 @@
 
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 void hl_graph_drop_pages(const hl_graph *g)
 {
 	if (g->mapped && g->data_size)
 		(void)madvise((void *)g->data, g->data_size, MADV_DONTNEED);
+}
+
+void hl_graph_drop_step(const hl_graph *g, hl_dropper *dr)
+{
+	struct rusage ru;
+	uint64_t faults;
+
+	if (!g->mapped || (++dr->steps & 63) || getrusage(RUSAGE_SELF, &ru))
+		return;
+	faults = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
+	if (faults - dr->faults < 1024)
+		return;
+	hl_graph_drop_pages(g);
+	dr->faults = faults;
 }
 
 uint64_t hl_objsize_find(const struct hl_objsize *v, uint64_t n, uint32_t o)

@@ -255,6 +255,12 @@ void hl_graph_locals(const hl_graph *g, uint32_t o, uint32_t *lo, uint32_t *hi);
  * cache and come back on access): for walks that read records all over
  * the dump, every so many steps; a no-op when the dump is in memory. */
 void hl_graph_drop_pages(const hl_graph *g);
+/* For walks that read records all over the dump: call at every step; every
+ * 64 steps it counts the process's page faults, and drops the dump's pages
+ * once 1024 have come since the last drop (a fault maps up to 64 KB of a
+ * cached file: about 64 MB).  Counts and drops are the caller's alone. */
+typedef struct hl_dropper { uint64_t faults; unsigned steps; } hl_dropper;
+void hl_graph_drop_step(const hl_graph *g, hl_dropper *dr);
 
 /* The class object an object refers to, HL_NONE when its class has none. */
 static inline uint32_t hl_graph_class_edge(const hl_graph *g, uint32_t o)

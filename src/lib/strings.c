@@ -426,6 +426,7 @@ static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
 	struct dups u;
 	hl_status st = HL_OK;
 	uint32_t o;
+	hl_dropper drop = { 0, 0 };
 
 	memset(out, 0, sizeof(*out));
 	memset(&u, 0, sizeof(u));
@@ -435,8 +436,7 @@ static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
 	for (o = 0; st == HL_OK && o < g->nobj; o++) {
 		if (is_string(g, o) && add_string(&u, o, out) < 0)
 			st = HL_E_NOMEM;
-		if (!(o & 0x3fff)) /* values are read all over the dump */
-			hl_graph_drop_pages(g);
+		hl_graph_drop_step(g, &drop); /* values are all over the dump */
 	}
 	if (st == HL_OK)
 		st = take_groups(&u, compact(&u, min_count ? min_count : 1, out),
@@ -491,6 +491,7 @@ static hl_status collect_matches(hl_heap *h, const regex_t *re, hl_vec *hits)
 	struct decoder dc;
 	hl_status st = HL_OK;
 	uint32_t o, arr;
+	hl_dropper drop = { 0, 0 };
 
 	if (!decoder_init(&dc, h))
 		return HL_OK;
@@ -499,8 +500,7 @@ static hl_status collect_matches(hl_heap *h, const regex_t *re, hl_vec *hits)
 		size_t len;
 		int r;
 
-		if (!(o & 0x3fff))
-			hl_graph_drop_pages(g);
+		hl_graph_drop_step(g, &drop);
 		if (!is_string(g, o))
 			continue;
 		r = decode(&dc, o, &arr, &units, &len);

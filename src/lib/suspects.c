@@ -528,19 +528,20 @@ struct walk_part {
 	unsigned k, parts;
 	hl_elem_fn fn;
 	void *ctx;
-	uint64_t visited, calls;
+	uint64_t visited;
+	hl_dropper drop;
 };
 
 /* Each element through the part's own function; the first part drops the
- * dump's pages from the process every so many elements, as a census of
- * millions reads records all over the dump (they stay in the page cache;
- * the other parts map back in what they still read). */
+ * dump's pages from the process as they come in, as a census of millions
+ * reads records all over the dump (they stay in the page cache; the other
+ * parts map back in what they still read). */
 static int walk_elem(void *arg, uint32_t value, uint32_t key)
 {
 	struct walk_part *p = arg;
 
-	if (p->k == 0 && !(++p->calls & 0x1fff))
-		hl_graph_drop_pages(p->g);
+	if (p->k == 0)
+		hl_graph_drop_step(p->g, &p->drop);
 	return p->fn(p->ctx, value, key);
 }
 
@@ -564,7 +565,7 @@ static void walk_parallel(const hl_graph *g, uint32_t o, unsigned n,
 	unsigned k;
 
 	for (k = 0; k < n; k++)
-		p[k] = (struct walk_part){ g, o, k, n, fn, ctx[k], 0, 0 };
+		p[k] = (struct walk_part){ g, o, k, n, fn, ctx[k], 0, { 0, 0 } };
 	for (k = 1; k < n; k++)
 		if (pthread_create(&tid[k], NULL, walk_run, &p[k]))
 			walk_run(&p[k]), tid[k] = 0;
@@ -981,6 +982,7 @@ static hl_status few_distinct(struct finder *f)
 	/* backing arrays counted already: lists sharing one array (a hostile
 	 * dump can make thousands) are counted once */
 	uint8_t *seen = hl_calloc((size_t)g->nobj / 8 + 1, 1);
+	hl_dropper drop = { 0, 0 };
 	hl_status st = HL_OK;
 	uint32_t o;
 
@@ -991,8 +993,7 @@ static hl_status few_distinct(struct finder *f)
 		uint64_t size;
 		uint32_t back;
 
-		if (!(o & 0xffff)) /* records read in address order */
-			hl_graph_drop_pages(g);
+		hl_graph_drop_step(g, &drop); /* records read all over */
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
 		if (hl_graph_kind(g, o) != K_INSTANCE && hl_graph_kind(g, o) != K_OBJ_ARRAY)
