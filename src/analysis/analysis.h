@@ -54,12 +54,24 @@ size_t hl_inbound_list(const hl_graph *g, const hl_inbound_idx *in,
 void hl_inbound_release(hl_inbound_idx *in);
 
 
-/* Scratch space for searches over all objects: two arrays of one u32 per
- * object, allocated on first use and reused by later searches (fresh
- * allocations of this size cost page faults each time). */
-typedef struct hl_scratch { uint32_t *a, *b; } hl_scratch;
+/* Scratch space for searches from one object: a bitmap of the objects
+ * met (an eighth of a byte an object, cleared by hl_scratch_get) and a
+ * queue that grows with what the search meets, both kept for the next
+ * search.  Queue items: an object and the position of the item it was
+ * reached from (HL_NONE for the start). */
+struct hl_qitem { uint32_t obj, from; };
+typedef struct hl_scratch { uint64_t *seen; hl_vec queue; } hl_scratch;
 int hl_scratch_get(hl_scratch *s, const hl_graph *g);
 void hl_scratch_release(hl_scratch *s);
+static inline int hl_scratch_meet(hl_scratch *s, uint32_t o)
+{
+	uint64_t b = (uint64_t)1 << (o & 63);
+
+	if (s->seen[o >> 6] & b)
+		return 0;
+	s->seen[o >> 6] |= b;
+	return 1;
+}
 
 /*
  * Shortest paths from GC roots to target (breadth-first over inbound

@@ -7,8 +7,9 @@
  * on until max roots are met, so the paths come nearest root first.  Links
  * MAT leaves out (Reference.referent, Finalizer.unfinalized) are not
  * followed unless asked: an object held only weakly then has no path.
- * Memory: two arrays of one u32 per object, the caller's scratch space
- * when given (reused across queries), else for this query only.
+ * Memory: a bitmap of the objects met and a queue of 8 bytes an object
+ * met, the caller's scratch space when given (kept across queries), else
+ * for this query only.
  */
 #include "analysis/analysis.h"
 
@@ -43,19 +44,14 @@ static int weak_only(const hl_graph *g, uint32_t u, uint32_t v)
 	return seen;
 }
 
-static int add_path(hl_pathset *p, const uint32_t *parent, uint32_t root,
-		    uint32_t target, hl_vec *objs)
+/* The path from the root at queue item k back to the target. */
+static int add_path(hl_pathset *p, const struct hl_qitem *q, uint32_t k,
+		    hl_vec *objs)
 {
-	uint32_t x = root;
-
 	p->off[p->count] = objs->len;
-	for (;;) {
-		if (hl_vec_push(objs, &x))
+	for (; k != HL_NONE; k = q[k].from)
+		if (hl_vec_push(objs, &q[k].obj))
 			return -1;
-		if (x == target)
-			break;
-		x = parent[x];
-	}
 	p->count++;
 	p->off[p->count] = objs->len;
 	return 0;
@@ -63,56 +59,61 @@ static int add_path(hl_pathset *p, const uint32_t *parent, uint32_t root,
 
 int hl_scratch_get(hl_scratch *s, const hl_graph *g)
 {
-	if (!s->a)
-		s->a = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
-	if (!s->b)
-		s->b = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
-	return s->a && s->b ? 0 : -1;
+	size_t words = (size_t)g->nobj / 64 + 1;
+
+	if (!s->queue.item)
+		hl_vec_init(&s->queue, sizeof(struct hl_qitem));
+	s->queue.len = 0;
+	if (!s->seen)
+		s->seen = hl_malloc_array(words, sizeof(uint64_t));
+	if (!s->seen)
+		return -1;
+	memset(s->seen, 0, words * sizeof(uint64_t));
+	return 0;
 }
 
 void hl_scratch_release(hl_scratch *s)
 {
-	free(s->a);
-	free(s->b);
-	s->a = s->b = NULL;
+	free(s->seen);
+	s->seen = NULL;
+	if (s->queue.item)
+		hl_vec_release(&s->queue);
 }
 
 hl_status hl_paths_find(const hl_graph *g, const hl_inbound_idx *in,
 			uint32_t target, size_t max, int all_refs,
 			hl_scratch *ws, hl_pathset *out, hl_diag *d)
 {
-	hl_scratch own = { NULL, NULL }, *sp = ws ? ws : &own;
-	uint32_t *parent, *queue, head = 0, tail = 0;
+	hl_scratch own, *sp = ws ? ws : &own;
+	struct hl_qitem start = { target, HL_NONE };
+	uint32_t head;
 	hl_vec objs;
 	int oom = 0;
 
+	memset(&own, 0, sizeof(own));
 	hl_vec_init(&objs, sizeof(uint32_t));
 	memset(out, 0, sizeof(*out));
 	out->off = hl_calloc(max + 2, sizeof(size_t));
-	if (hl_scratch_get(sp, g) || !out->off)
+	if (hl_scratch_get(sp, g) || !out->off || hl_vec_push(&sp->queue, &start))
 		goto fail;
-	parent = sp->a;
-	queue = sp->b;
-	memset(parent, 0xff, (size_t)g->nobj * sizeof(uint32_t));
-	parent[target] = target;
-	queue[tail++] = target;
-	while (head < tail && out->count < max && !oom) {
-		uint32_t v = queue[head++];
-		uint64_t e;
+	hl_scratch_meet(sp, target);
+	for (head = 0; head < sp->queue.len && out->count < max && !oom; head++) {
+		uint32_t v = HL_VEC_AT(&sp->queue, struct hl_qitem, head).obj;
+		hl_eidx e;
 
 		if (g->flags[v] & F_ROOT) {
-			oom = add_path(out, parent, v, target, &objs);
+			oom = add_path(out, sp->queue.data, head, &objs);
 			continue;
 		}
-		for (e = in->start[v]; e < in->start[v + 1]; e++) {
-			uint32_t u = in->from[e];
+		for (e = in->start[v]; e < in->start[v + 1] && !oom; e++) {
+			struct hl_qitem it = { in->from[e], head };
 
-			if (parent[u] != HL_NONE)
+			if (sp->seen[it.obj >> 6] & ((uint64_t)1 << (it.obj & 63)))
 				continue;
-			if (!all_refs && weak_only(g, u, v))
+			if (!all_refs && weak_only(g, it.obj, v))
 				continue;
-			parent[u] = v;
-			queue[tail++] = u;
+			hl_scratch_meet(sp, it.obj);
+			oom = hl_vec_push(&sp->queue, &it);
 		}
 	}
 	if (oom)

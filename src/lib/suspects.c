@@ -269,34 +269,30 @@ out:
 static uint32_t find_referrer(struct finder *f, uint32_t start)
 {
 	const hl_graph *g = f->g;
-	uint32_t *queue, *seen, head = 0, tail = 0, found = HL_NONE;
+	struct hl_qitem first = { start, HL_NONE };
+	uint32_t head, found = HL_NONE;
+	hl_vec *q = &f->ws.queue;
 	const hl_obj *in;
 
 	if (hl_inbound(f->h, start, &in), !f->h->in.start)
 		return HL_NONE;
-	if (hl_scratch_get(&f->ws, g))
+	if (hl_scratch_get(&f->ws, g) || hl_vec_push(q, &first))
 		return HL_NONE;
-	/* the scratch pages are reused, so clearing them is cheap */
-	queue = f->ws.b;
-	seen = f->ws.a;
-	memset(seen, 0, (size_t)g->nobj * sizeof(uint32_t));
-	seen[start] = 1;
-	queue[tail++] = start;
-	while (head < tail && head < 1000000 && found == HL_NONE) {
-		uint32_t v = queue[head++];
+	hl_scratch_meet(&f->ws, start);
+	for (head = 0; head < q->len && head < 1000000 && found == HL_NONE; head++) {
+		uint32_t v = HL_VEC_AT(q, struct hl_qitem, head).obj;
 		size_t n = hl_inbound(f->h, v, &in), i;
 
 		for (i = 0; i < n && found == HL_NONE; i++) {
-			uint32_t u = in[i];
+			struct hl_qitem it = { in[i], head };
 
-			if (seen[u])
+			if (!hl_scratch_meet(&f->ws, it.obj))
 				continue;
-			seen[u] = 1;
-			if (is_thread(g, u) || is_loader(g, u) ||
-			    !jdk_name(owner_name(g, u)))
-				found = u;
-			else
-				queue[tail++] = u;
+			if (is_thread(g, it.obj) || is_loader(g, it.obj) ||
+			    !jdk_name(owner_name(g, it.obj)))
+				found = it.obj;
+			else if (hl_vec_push(q, &it))
+				return HL_NONE;
 		}
 	}
 	return found;
@@ -1193,7 +1189,7 @@ static hl_status compute(hl_heap *h, const hl_suspect_options *opt,
 			 hl_suspect **out, size_t *count)
 {
 	struct finder f = { { 0 }, h, &h->g, &h->dom, opt, { 0 }, NULL,
-			    { NULL, NULL } };
+			    { NULL, { 0 } } };
 	uint64_t total = hl_total_heap(h);
 	hl_status st;
 	size_t i;
