@@ -106,62 +106,78 @@ static int may_be_weak(const hl_graph *g, const uint8_t *ref_class, uint32_t o)
 	}
 }
 
-static void bfs_step(struct finder *f, uint32_t *queue, uint32_t *tail,
-		     uint32_t v, uint32_t t)
+static int bfs_step(struct finder *f, hl_vec *q, uint32_t v, uint32_t t)
 {
 	if (t == HL_NONE || f->bfs_parent[t] != HL_NONE)
-		return;
+		return 0;
 	f->bfs_parent[t] = v;
-	queue[(*tail)++] = t;
+	return hl_vec_push(q, &t);
 }
 
 /* Breadth-first tree from all GC roots over strong references: the
  * resolved edges (class edge first, as hl_refit yields them), or the
- * decoded record for the few objects that may have a weak link. */
+ * decoded record for the few objects that may have a weak link.  The
+ * queue holds the frontier only: its consumed head is cut off as it grows,
+ * so it takes 4 bytes for each object of the widest level or two, not of
+ * the heap. */
 static hl_status bfs_tree(struct finder *f)
 {
 	const hl_graph *g = f->g;
-	uint32_t *queue, head = 0, tail = 0, i, c;
+	uint32_t i, c;
+	size_t head = 0;
 	uint8_t *ref_class;
+	hl_vec q;
+	int oom = 0;
 
 	if (f->bfs_parent)
 		return HL_OK;
+	hl_vec_init(&q, sizeof(uint32_t));
 	f->bfs_parent = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
-	queue = hl_malloc_array(g->nobj + 1, sizeof(uint32_t));
 	ref_class = hl_calloc(g->nclasses + 1, 1);
-	if (!f->bfs_parent || !queue || !ref_class) {
-		free(queue);
-		free(ref_class);
-		return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory for paths");
-	}
+	if (!f->bfs_parent || !ref_class)
+		goto oom;
 	for (i = 0; i < g->nclasses && g->cls_reference != HL_NONE; i++)
 		for (c = i; c != HL_NONE && !ref_class[i]; c = g->classes[c].super)
 			ref_class[i] = c == g->cls_reference;
 	memset(f->bfs_parent, 0xff, (size_t)g->nobj * sizeof(uint32_t));
-	for (i = 0; i < g->nroot_objs; i++) {
+	for (i = 0; i < g->nroot_objs && !oom; i++) {
 		f->bfs_parent[g->root_objs[i]] = g->root_objs[i];
-		queue[tail++] = g->root_objs[i];
+		oom = hl_vec_push(&q, &g->root_objs[i]);
 	}
-	while (head < tail) {
-		uint32_t v = queue[head++];
+	while (head < q.len && !oom) {
+		uint32_t v = HL_VEC_AT(&q, uint32_t, head++);
 		hl_refit it;
 		uint64_t id;
 		hl_eidx e;
 
+		if (head >= 65536 && head * 2 >= q.len) { /* cut the head off */
+			memmove(q.data, (uint32_t *)q.data + head,
+				(q.len - head) * sizeof(uint32_t));
+			q.len -= head;
+			head = 0;
+		}
 		if (!may_be_weak(g, ref_class, v)) {
-			bfs_step(f, queue, &tail, v, hl_graph_class_edge(g, v));
-			for (e = g->edge_start[v]; e < g->edge_start[v + 1]; e++)
-				bfs_step(f, queue, &tail, v, g->edge_to[e]);
+			oom = bfs_step(f, &q, v, hl_graph_class_edge(g, v));
+			for (e = g->edge_start[v]; e < g->edge_start[v + 1] && !oom; e++)
+				oom = bfs_step(f, &q, v, g->edge_to[e]);
 			continue;
 		}
 		hl_refit_init(&it, g, v);
-		while (hl_refit_next(&it, &id))
+		while (!oom && hl_refit_next(&it, &id))
 			if (!hl_refit_weak(&it))
-				bfs_step(f, queue, &tail, v, hl_graph_lookup(g, id));
+				oom = bfs_step(f, &q, v, hl_graph_lookup(g, id));
 	}
-	free(queue);
+	if (oom)
+		goto oom;
+	hl_vec_release(&q);
 	free(ref_class);
 	return HL_OK;
+oom:
+	hl_vec_release(&q);
+	free(ref_class);
+	free(f->bfs_parent);
+	f->bfs_parent = NULL;
+	return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory for paths");
 }
 
 struct tally { uint32_t node; uint64_t retained; };
