@@ -83,6 +83,12 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 		st = hl_reach_mark(g, d);
 	if (progress)
 		progress(ctx, "graph", 4, 4);
+	/* the id lookups of the build are done: later ones read the ids from
+	 * the records (the objects of a bucket lie together in the dump) */
+	free(g->id32);
+	free(g->id64);
+	g->id32 = NULL;
+	g->id64 = NULL;
 	return st;
 }
 

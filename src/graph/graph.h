@@ -7,7 +7,8 @@
  * struct-of-arrays indexed by that number, sized once:
  *   offk[]  record offset, kind in the top 2 of 48 bits (for class
  *           objects the class number instead of the offset)  6 bytes
- *   id32[]  id, as (id - id_base) >> id_shift when every id fits so
+ *   id32[]  while the graph is built (then the ids are read from the
+ *           records): id, as (id - id_base) >> id_shift when every id fits so
  *           (heaps spanning up to 2^32 alignment units)      4 bytes
  *           or id64[] (8 bytes) when they do not
  *   cls[]   class number: 2 bytes, or 4 (cls_wide) when there are
@@ -219,13 +220,20 @@ static inline uint64_t hl_graph_record(const hl_graph *g, uint32_t o)
 	return hl_graph_kind(g, o) == K_CLASS ?
 		g->classes[hl_graph_off(g, o)].off : hl_graph_off(g, o);
 }
+/* An object's id: from id32/id64 while the graph is built, then (they are
+ * freed) from its record, where the id follows the tag byte, or for a
+ * class object from its class. */
 static inline uint64_t hl_graph_id(const hl_graph *g, uint32_t o)
 {
-	if (g->id_wide)
+	if (g->id64)
 		return g->id64[o];
 	if (o == 0 && g->synth0)
 		return 0;
-	return g->id_base + ((uint64_t)g->id32[o] << g->id_shift);
+	if (g->id32)
+		return g->id_base + ((uint64_t)g->id32[o] << g->id_shift);
+	if (hl_graph_kind(g, o) == K_CLASS)
+		return g->classes[hl_graph_off(g, o)].id;
+	return hl_beid(g->data + hl_graph_off(g, o) + 1, g->idsize);
 }
 static inline uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o)
 {

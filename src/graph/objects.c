@@ -67,6 +67,20 @@ uint32_t hl_graph_lookup(const hl_graph *g, uint64_t id)
 	lo = g->bucket[k];
 	hi = g->bucket[k + 1];
 	key = id;
+	if (!g->id32 && !g->id64) { /* after the build: ids from the records */
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			uint64_t m = hl_graph_id(g, mid);
+
+			if (m == id)
+				return mid;
+			if (m < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return HL_NONE;
+	}
 	if (!g->id_wide) { /* compare compressed ids */
 		uint64_t rel = id - g->id_base;
 

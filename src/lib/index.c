@@ -30,7 +30,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 11
+#define IDX_VERSION 12
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -91,8 +91,6 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 	s[k++] = (struct sect_ref)VEC(g->statics);
 	s[k++] = (struct sect_ref){ (void **)&g->names.data, g->names.len };
 	s[k++] = (struct sect_ref){ (void **)&g->offk, n ? hl_offk_size(n) : 0 };
-	s[k++] = (struct sect_ref){ (void **)&g->id32, g->id_wide ? 0 : n * sizeof(uint32_t) };
-	s[k++] = (struct sect_ref){ (void **)&g->id64, g->id_wide ? n * sizeof(uint64_t) : 0 };
 	s[k++] = (struct sect_ref){ (void **)&g->cls, n * (g->cls_wide ? 4 : 2) };
 	s[k++] = (struct sect_ref){ (void **)&g->size, n * sizeof(*g->size) };
 	s[k++] = (struct sect_ref){ (void **)&g->size_big, g->nsize_big * sizeof(*g->size_big) };
@@ -453,6 +451,8 @@ static const char *attach(hl_heap *h, uint8_t *m, const struct idx_sect *tab,
 
 	h->hp = sc->hp;
 	h->g = sc->g;
+	h->g.id32 = NULL; /* ids are read from the records */
+	h->g.id64 = NULL;
 	h->dom = sc->dom;
 	h->in = sc->in;
 	h->dump_index = sc->dump_index;

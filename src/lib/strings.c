@@ -146,7 +146,7 @@ static int string_window(const struct decoder *dc, uint32_t o, uint32_t *arr,
 	unsigned type;
 
 	if (!hl_field_read(g, o, &dc->value, &v) || !v ||
-	    (*arr = hl_graph_lookup(g, v)) == HL_NONE ||
+	    (*arr = hl_graph_ref_at(g, o, dc->value.offset, v)) == HL_NONE ||
 	    !hl_array_data(g, *arr, &type, &p, &n) ||
 	    (type != T_BYTE && type != T_CHAR))
 		return 0;
@@ -283,7 +283,7 @@ static uint64_t one_copy(const struct dups *u, uint32_t o)
 	uint32_t arr;
 
 	if (hl_field_read(g, o, &u->dc.value, &v) && v &&
-	    (arr = hl_graph_lookup(g, v)) != HL_NONE)
+	    (arr = hl_graph_ref_at(g, o, u->dc.value.offset, v)) != HL_NONE)
 		b += hl_graph_shallow(g, arr);
 	return b;
 }
