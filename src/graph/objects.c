@@ -67,21 +67,7 @@ uint32_t hl_graph_lookup(const hl_graph *g, uint64_t id)
 	lo = g->bucket[k];
 	hi = g->bucket[k + 1];
 	key = id;
-	if (!g->id32 && !g->id64) { /* after the build: ids from the records */
-		while (lo < hi) {
-			uint32_t mid = lo + (hi - lo) / 2;
-			uint64_t m = hl_graph_id(g, mid);
-
-			if (m == id)
-				return mid;
-			if (m < id)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		return HL_NONE;
-	}
-	if (!g->id_wide) { /* compare compressed ids */
+	if (g->id32) { /* compare compressed ids */
 		uint64_t rel = id - g->id_base;
 
 		if (id < g->id_base || (rel & (((uint64_t)1 << g->id_shift) - 1)) ||
@@ -91,7 +77,9 @@ uint32_t hl_graph_lookup(const hl_graph *g, uint64_t id)
 	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		uint64_t m = g->id_wide ? g->id64[mid] : g->id32[mid];
+		/* after the build, the ids are read from the records */
+		uint64_t m = g->id64 ? g->id64[mid] : g->id32 ? g->id32[mid] :
+			hl_graph_id(g, mid);
 
 		if (m == key)
 			return mid;
