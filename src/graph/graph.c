@@ -7,7 +7,9 @@
 
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 void hl_graph_drop_pages(const hl_graph *g)
 {
@@ -15,18 +17,40 @@ void hl_graph_drop_pages(const hl_graph *g)
 		(void)madvise((void *)g->data, g->data_size, MADV_DONTNEED);
 }
 
+/* Pages of files mapped into the process, from /proc/self/statm (its
+ * "shared" field); -1 when unknown. */
+static long file_pages(void)
+{
+	char buf[128];
+	long size, resident, shared = -1;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ld %ld %ld", &size, &resident, &shared) != 3)
+		return -1;
+	return shared;
+}
+
 void hl_graph_drop_step(const hl_graph *g, hl_dropper *dr)
 {
-	struct rusage ru;
-	uint64_t faults;
+	uint64_t limit = g->data_size / 8;
+	long pages;
 
-	if (!g->mapped || (++dr->steps & 63) || getrusage(RUSAGE_SELF, &ru))
+	if (!g->mapped || (++dr->steps & 511))
 		return;
-	faults = (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
-	if (faults - dr->faults < 1024)
+	if (limit < ((uint64_t)64 << 20))
+		limit = (uint64_t)64 << 20;
+	if (limit > ((uint64_t)1 << 30))
+		limit = (uint64_t)1 << 30;
+	pages = file_pages();
+	if (pages >= 0 && (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE) < limit)
 		return;
 	hl_graph_drop_pages(g);
-	dr->faults = faults;
 }
 
 uint64_t hl_objsize_find(const struct hl_objsize *v, uint64_t n, uint32_t o)

@@ -426,7 +426,7 @@ static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
 	struct dups u;
 	hl_status st = HL_OK;
 	uint32_t o;
-	hl_dropper drop = { 0, 0 };
+	hl_dropper drop = { 0 };
 
 	memset(out, 0, sizeof(*out));
 	memset(&u, 0, sizeof(u));
@@ -491,7 +491,7 @@ static hl_status collect_matches(hl_heap *h, const regex_t *re, hl_vec *hits)
 	struct decoder dc;
 	hl_status st = HL_OK;
 	uint32_t o, arr;
-	hl_dropper drop = { 0, 0 };
+	hl_dropper drop = { 0 };
 
 	if (!decoder_init(&dc, h))
 		return HL_OK;

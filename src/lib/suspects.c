@@ -577,7 +577,7 @@ static void walk_parallel(const hl_graph *g, uint32_t o, unsigned n,
 	unsigned k;
 
 	for (k = 0; k < n; k++)
-		p[k] = (struct walk_part){ g, o, k, n, fn, ctx[k], 0, { 0, 0 } };
+		p[k] = (struct walk_part){ g, o, k, n, fn, ctx[k], 0, { 0 } };
 	for (k = 1; k < n; k++)
 		if (pthread_create(&tid[k], NULL, walk_run, &p[k]))
 			walk_run(&p[k]), tid[k] = 0;
@@ -994,7 +994,7 @@ static hl_status few_distinct(struct finder *f)
 	/* backing arrays counted already: lists sharing one array (a hostile
 	 * dump can make thousands) are counted once */
 	uint8_t *seen = hl_calloc((size_t)g->nobj / 8 + 1, 1);
-	hl_dropper drop = { 0, 0 };
+	hl_dropper drop = { 0 };
 	hl_status st = HL_OK;
 	uint32_t o;
 
