@@ -251,7 +251,8 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 		idom[i] = HL_NONE;
 	for (i = 1; i <= s->n; i++)
 		idom[s->vertex[i]] = s->anc[i] ? s->vertex[s->anc[i]] : HL_ROOT;
-	qsort(big.data, big.len, sizeof(struct hl_objsize), cmp_big);
+	if (big.len > 1) /* big.data is NULL when there is none */
+		qsort(big.data, big.len, sizeof(struct hl_objsize), cmp_big);
 	t->idom = idom;
 	t->ret = ret;
 	t->big = big.data;
