@@ -54,16 +54,20 @@ struct lt {
 	uint32_t *vertex;  /* DFS number -> object */
 	uint32_t *parent, *semi, *label, *anc;
 	uint32_t *cursor;  /* the DFS's edge cursors */
+	uint32_t slots;    /* entries of the arrays by DFS number */
 };
 
 /* Iterative DFS from the virtual root; cursor[] holds edge cursors and
  * anc[] the stack while it runs.  A bitmap (an eighth of a byte an object,
  * small enough to stay in cache) says which objects not to enter: those
  * already numbered, and the GC roots, whose only predecessor is the
- * virtual root; so most edges cost no look-up in pre[]. */
+ * virtual root; so most edges cost no look-up in pre[].  The arrays by DFS
+ * number have room for the reachable objects only: finding more is an
+ * error (-2), never an overrun. */
 static int dfs(struct lt *s, const hl_graph *g)
 {
 	uint32_t sp = 0, next = 1, r;
+	int over = 0;
 	uint64_t *skip = hl_calloc(((size_t)g->nobj + 63) / 64, sizeof(uint64_t));
 
 	if (!skip)
@@ -75,6 +79,10 @@ static int dfs(struct lt *s, const hl_graph *g)
 
 		if (s->pre[root] != NIL)
 			continue;
+		if (next >= s->slots) {
+			over = 1; /* more than reachability found: refused */
+			break;
+		}
 		s->pre[root] = next;
 		s->vertex[next] = root;
 		s->parent[next] = 0;
@@ -107,6 +115,11 @@ static int dfs(struct lt *s, const hl_graph *g)
 			if (skip[t >> 6] & bit)
 				continue;
 			skip[t >> 6] |= bit;
+			if (next >= s->slots) {
+				over = 1;
+				sp = 0;
+				break;
+			}
 			s->pre[t] = next;
 			s->vertex[next] = t;
 			s->parent[next] = v;
@@ -116,7 +129,7 @@ static int dfs(struct lt *s, const hl_graph *g)
 	}
 	free(skip);
 	s->n = next - 1;
-	return 0;
+	return over ? -2 : 0;
 }
 
 /* Path compression without recursion; the stack grows on demand (it
@@ -213,10 +226,15 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 {
 	uint64_t *acc = (uint64_t *)(void *)s->semi, bits = 0;
 	uint64_t cap = t->ret_cap ? t->ret_cap : HL_RET_BIG;
-	uint32_t i, *ret = s->parent, *idom;
+	uint32_t i, *ret, *idom;
 	hl_vec big;
 
 	t->n = s->n;
+	free(s->parent); /* not needed any more: its room for ret */
+	s->parent = NULL;
+	ret = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
+	if (!ret)
+		return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
 	acc[0] = 0;
 	for (i = 1; i <= s->n; i++) {
 		acc[i] = hl_graph_shallow(g, s->vertex[i]);
@@ -237,6 +255,7 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 		ret[s->vertex[i]] = r < cap ? (uint32_t)r : HL_RET_BIG;
 		if (r >= cap && hl_vec_push(&big, &b)) {
 			hl_vec_release(&big);
+			free(ret);
 			return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
 		}
 	}
@@ -245,6 +264,7 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	idom = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
 	if (!idom) {
 		hl_vec_release(&big);
+		free(ret);
 		return hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 	}
 	for (i = 0; i < g->nobj; i++)
@@ -257,7 +277,6 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	t->ret = ret;
 	t->big = big.data;
 	t->nbig = big.len;
-	s->parent = NULL;
 	return HL_OK;
 }
 
@@ -333,7 +352,9 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 			   hl_progress_fn progress, void *ctx)
 {
 	struct lt s = { 0 };
-	size_t m = (size_t)g->nobj + 2;
+	/* by object: m entries; by DFS number: the reachable objects and the
+	 * virtual root (an unreachable object costs no room there) */
+	size_t m = (size_t)g->nobj + 2, r = (size_t)g->reachable_objs + 2;
 	struct inbound_job job;
 	pthread_t tid;
 	hl_status st;
@@ -344,11 +365,12 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 		return HL_OK;
 	if (progress)
 		progress(ctx, "dominators", 0, 4);
+	s.slots = (uint32_t)(r - 1);
 	s.pre = hl_malloc_array(m, sizeof(uint32_t));
-	s.vertex = hl_malloc_array(m, sizeof(uint32_t));
-	s.parent = hl_malloc_array(m, sizeof(uint32_t));
-	s.cursor = hl_malloc_array(m, sizeof(uint32_t));
-	s.anc = hl_malloc_array(m, sizeof(uint32_t));
+	s.vertex = hl_malloc_array(r, sizeof(uint32_t));
+	s.parent = hl_malloc_array(r, sizeof(uint32_t));
+	s.cursor = hl_malloc_array(r, sizeof(uint32_t));
+	s.anc = hl_malloc_array(r, sizeof(uint32_t));
 	if (!s.pre || !s.vertex || !s.parent || !s.cursor || !s.anc) {
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
@@ -375,7 +397,10 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 		goto out;
 	}
 	if (oom) {
-		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
+		st = oom == -1 ? hl_fail(d, HL_E_NOMEM, "out of memory for dominators") :
+			hl_fail(d, HL_E_STATE, "the dominator search reached more than "
+				"the %llu reachable objects",
+				(unsigned long long)g->reachable_objs);
 		goto out;
 	}
 	if (progress)
@@ -392,8 +417,8 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	renumber(in, g, s.pre);
 	free(s.pre);
 	s.pre = NULL;
-	s.semi = hl_malloc_array(m, 2 * sizeof(uint32_t)); /* and label */
-	s.label = s.semi ? s.semi + m : NULL;
+	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* and label */
+	s.label = s.semi ? s.semi + r : NULL;
 	if (!s.semi || semi_nca(&s, in)) {
 		hl_inbound_release(in); /* half renumbered: built again on use */
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
