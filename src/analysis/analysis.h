@@ -25,12 +25,36 @@ typedef struct hl_domtree {
 	/* retained size of each class (its instances and class object, as
 	 * hl_group_retained computes it), when computed; saved in the index */
 	uint64_t *class_retained;
-	/* children lists, built on first use, sorted by retained size */
-	uint32_t *child_start; /* nobj + 2 entries; slot nobj = HL_ROOT */
+	/* children lists, built on first use, each sorted by retained size:
+	 * one array grouped by parent slot (slot nobj is HL_ROOT); a parent's
+	 * range is found through a bitmap of the slots that have children and
+	 * the count of set bits before each 64 slots (hl_dom_kids), so only
+	 * the parents (a third of the objects or so) take 4 bytes */
+	uint64_t *kid_bits;    /* nobj / 64 + 1 words */
+	uint32_t *kid_rank;    /* as many */
+	uint32_t *kid_start;   /* nparents + 1 */
+	uint32_t nparents;
 	uint32_t *children;
 } hl_domtree;
 
 #define HL_RET_BIG UINT32_MAX
+
+/* Children of slot p (an object, or nobj for the virtual root) are
+ * t->children[*lo .. *hi), once hl_domtree_children has run. */
+static inline void hl_dom_kids(const hl_domtree *t, uint32_t p, uint32_t *lo,
+			       uint32_t *hi)
+{
+	uint64_t w = t->kid_bits[p >> 6], b = (uint64_t)1 << (p & 63);
+	uint32_t k;
+
+	if (!(w & b)) {
+		*lo = *hi = 0;
+		return;
+	}
+	k = t->kid_rank[p >> 6] + (uint32_t)__builtin_popcountll(w & (b - 1));
+	*lo = t->kid_start[k];
+	*hi = t->kid_start[k + 1];
+}
 
 static inline uint64_t hl_dom_retained(const hl_domtree *t, uint32_t o)
 {

@@ -442,7 +442,9 @@ void hl_domtree_release(hl_domtree *t)
 	free(t->idom);
 	free(t->ret);
 	free(t->big);
-	free(t->child_start);
+	free(t->kid_bits);
+	free(t->kid_rank);
+	free(t->kid_start);
 	free(t->children);
 	free(t->class_retained);
 	memset(t, 0, sizeof(*t));

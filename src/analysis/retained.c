@@ -56,49 +56,72 @@ static void insertion_sort(uint32_t *a, uint32_t n, const hl_domtree *t)
 	}
 }
 
+/* The rank of parent slot p among the slots that have children. */
+static inline uint32_t parent_rank(const hl_domtree *t, uint32_t p)
+{
+	return t->kid_rank[p >> 6] + (uint32_t)__builtin_popcountll(
+		t->kid_bits[p >> 6] & (((uint64_t)1 << (p & 63)) - 1));
+}
+
+static inline uint32_t parent_slot(const hl_graph *g, uint32_t p)
+{
+	return p == HL_ROOT ? g->nobj : p;
+}
+
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 {
-	uint32_t i, o, n = t->n, slots = g->nobj + 1;
+	uint32_t i, o, n = t->n, slots = g->nobj + 1, words = slots / 64 + 1, k;
 
 	if (t->children || !t->done)
 		return t->done ? HL_OK : hl_fail(d, HL_E_STATE, "no dominator tree");
-	t->child_start = hl_calloc((size_t)slots + 1, sizeof(uint32_t));
+	t->kid_bits = hl_calloc(words, sizeof(uint64_t));
+	t->kid_rank = hl_malloc_array(words, sizeof(uint32_t));
 	t->children = hl_malloc_array((size_t)n + 1, sizeof(uint32_t));
-	if (!t->child_start || !t->children) {
-		free(t->child_start);
-		free(t->children);
-		t->child_start = t->children = NULL;
-		return hl_fail(d, HL_E_NOMEM, "out of memory for the dominator tree");
-	}
-	for (o = 0; o < g->nobj; o++) {
-		uint32_t p = t->idom[o];
+	if (!t->kid_bits || !t->kid_rank || !t->children)
+		goto oom;
+	for (o = 0; o < g->nobj; o++) /* which slots have children */
+		if (t->idom[o] != HL_NONE) {
+			uint32_t p = parent_slot(g, t->idom[o]);
 
-		if (p != HL_NONE)
-			t->child_start[(p == HL_ROOT ? g->nobj : p) + 1]++;
+			t->kid_bits[p >> 6] |= (uint64_t)1 << (p & 63);
+		}
+	for (i = 0, k = 0; i < words; i++) {
+		t->kid_rank[i] = k;
+		k += (uint32_t)__builtin_popcountll(t->kid_bits[i]);
 	}
-	for (i = 1; i <= slots; i++)
-		t->child_start[i] += t->child_start[i - 1];
-	for (o = 0; o < g->nobj; o++) { /* each list in object order */
-		uint32_t p = t->idom[o];
+	t->nparents = k;
+	t->kid_start = hl_calloc((size_t)k + 2, sizeof(uint32_t));
+	if (!t->kid_start)
+		goto oom;
+	for (o = 0; o < g->nobj; o++) /* children per parent */
+		if (t->idom[o] != HL_NONE)
+			t->kid_start[parent_rank(t, parent_slot(g, t->idom[o])) + 1]++;
+	for (i = 1; i <= t->nparents; i++)
+		t->kid_start[i] += t->kid_start[i - 1];
+	for (o = 0; o < g->nobj; o++) /* each list in object order */
+		if (t->idom[o] != HL_NONE)
+			t->children[t->kid_start[parent_rank(t, parent_slot(g, t->idom[o]))]++] = o;
+	for (i = t->nparents; i > 0; i--)
+		t->kid_start[i] = t->kid_start[i - 1];
+	t->kid_start[0] = 0;
+	for (i = 0; i < t->nparents; i++) {
+		uint32_t m = t->kid_start[i + 1] - t->kid_start[i];
 
-		if (p == HL_NONE)
-			continue;
-		p = p == HL_ROOT ? g->nobj : p;
-		t->children[t->child_start[p]++] = o;
-	}
-	for (i = slots; i > 0; i--)
-		t->child_start[i] = t->child_start[i - 1];
-	t->child_start[0] = 0;
-	for (i = 0; i < slots; i++) {
-		uint32_t k = t->child_start[i + 1] - t->child_start[i];
-
-		if (k > 16)
-			qsort_r(t->children + t->child_start[i], k, sizeof(uint32_t),
+		if (m > 16)
+			qsort_r(t->children + t->kid_start[i], m, sizeof(uint32_t),
 				cmp_child, t);
-		else if (k > 1) /* most lists: a few children, sorted in place */
-			insertion_sort(t->children + t->child_start[i], k, t);
+		else if (m > 1) /* most lists: a few children, sorted in place */
+			insertion_sort(t->children + t->kid_start[i], m, t);
 	}
 	return HL_OK;
+oom:
+	free(t->kid_bits);
+	free(t->kid_rank);
+	free(t->kid_start);
+	free(t->children);
+	t->kid_bits = NULL;
+	t->kid_rank = t->kid_start = t->children = NULL;
+	return hl_fail(d, HL_E_NOMEM, "out of memory for the dominator tree");
 }
 
 /* The (up to) two groups of object o. */
@@ -119,7 +142,7 @@ hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 			    uint64_t *sums, hl_diag *d)
 {
 	uint32_t *open = hl_calloc(ngroups, sizeof(uint32_t));
-	uint32_t *stack = hl_malloc_array((size_t)t->n + 1, 2 * sizeof(uint32_t));
+	uint32_t *stack = hl_malloc_array((size_t)t->n + 1, 3 * sizeof(uint32_t));
 	uint32_t sp = 0, root = g->nobj, k;
 	hl_status st = hl_domtree_children(t, g, d);
 
@@ -127,23 +150,24 @@ hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 		st = hl_fail(d, HL_E_NOMEM, "out of memory");
 	if (st != HL_OK)
 		goto out;
-	/* stack of (node, next child index); the virtual root first */
+	/* stack of (node, next child index, end of its children); the
+	 * virtual root first */
 	stack[0] = root;
-	stack[1] = t->child_start[root];
+	hl_dom_kids(t, root, &stack[1], &stack[2]);
 	sp = 1;
 	while (sp) {
-		uint32_t *top = &stack[2 * (sp - 1)];
+		uint32_t *top = &stack[3 * (sp - 1)];
 		uint32_t v = top[0], gr[2];
 
-		if (top[1] < t->child_start[v + 1]) {
+		if (top[1] < top[2]) {
 			uint32_t c = t->children[top[1]++];
 
 			groups(g, map, class_group, c, gr);
 			for (k = 0; k < 2; k++)
 				if (gr[k] != HL_NONE && !open[gr[k]]++)
 					sums[gr[k]] += hl_dom_retained(t, c);
-			stack[2 * sp] = c;
-			stack[2 * sp + 1] = t->child_start[c];
+			stack[3 * sp] = c;
+			hl_dom_kids(t, c, &stack[3 * sp + 1], &stack[3 * sp + 2]);
 			sp++;
 			continue;
 		}

@@ -218,8 +218,11 @@ size_t hl_dominated(hl_heap *h, hl_obj o, const hl_obj **out)
 	if (!h->dom.done || slot > h->g.nobj ||
 	    hl_domtree_children(&h->dom, &h->g, &h->diag) != HL_OK)
 		return 0;
-	*out = h->dom.children + h->dom.child_start[slot];
-	return h->dom.child_start[slot + 1] - h->dom.child_start[slot];
+	uint32_t lo, hi;
+
+	hl_dom_kids(&h->dom, slot, &lo, &hi);
+	*out = h->dom.children + lo;
+	return hi - lo;
 }
 
 uint64_t hl_total_heap(const hl_heap *h)

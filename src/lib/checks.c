@@ -108,12 +108,13 @@ static hl_status suspect_percent(hl_heap *h, const hl_rule *r,
 	hl_status st = hl_domtree_children(&h->dom, g, &h->diag);
 	const uint32_t *top = h->dom.children;
 	size_t n, i, k;
-	uint32_t c;
+	uint32_t c, lo, hi;
 
 	if (st != HL_OK)
 		return st;
-	top += h->dom.child_start[g->nobj];
-	n = h->dom.child_start[g->nobj + 1] - h->dom.child_start[g->nobj];
+	hl_dom_kids(&h->dom, g->nobj, &lo, &hi);
+	top += lo;
+	n = hi - lo;
 	sum = hl_calloc(g->nclasses + 1, sizeof(uint64_t));
 	if (!sum)
 		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory for suspects");

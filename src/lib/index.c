@@ -30,7 +30,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 12
+#define IDX_VERSION 13
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -107,7 +107,9 @@ static unsigned sections(hl_heap *h, struct sect_ref *s)
 	s[k++] = (struct sect_ref){ (void **)&t->idom, n * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->ret, n * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->big, t->nbig * sizeof(*t->big) };
-	s[k++] = (struct sect_ref){ (void **)&t->child_start, (n + 2) * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->kid_bits, ((n + 1) / 64 + 1) * sizeof(uint64_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->kid_rank, ((n + 1) / 64 + 1) * sizeof(uint32_t) };
+	s[k++] = (struct sect_ref){ (void **)&t->kid_start, ((uint64_t)t->nparents + 2) * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->children, ((uint64_t)t->n + 1) * sizeof(uint32_t) };
 	s[k++] = (struct sect_ref){ (void **)&t->class_retained, ((uint64_t)g->nclasses + 1) * sizeof(uint64_t) };
 	s[k++] = (struct sect_ref){ (void **)&g->class_sums, ((uint64_t)g->nclasses * 4 + 1) * sizeof(uint64_t) };
