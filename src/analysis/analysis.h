@@ -29,7 +29,7 @@ typedef struct hl_domtree {
 	 * one array grouped by parent slot (slot nobj is HL_ROOT); a parent's
 	 * range is found through a bitmap of the slots that have children and
 	 * the count of set bits before each 64 slots (hl_dom_kids), so only
-	 * the parents (a third of the objects or so) take 4 bytes */
+	 * the parents (about half the objects) take 4 bytes */
 	uint64_t *kid_bits;    /* nobj / 64 + 1 words */
 	uint32_t *kid_rank;    /* as many */
 	uint32_t *kid_start;   /* nparents + 1 */
