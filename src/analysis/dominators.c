@@ -20,9 +20,9 @@
  * predecessors the inbound index (built once, kept for paths and
  * referrers; its sources are DFS numbers while the semidominators are
  * computed, so pre[] is freed first), so the pass adds five u32 arrays
- * (20 bytes an object) and a compression stack that grows only as deep as
- * it must.  The retained sizes (4n) stay in one of them, idom (4n) takes
- * the place of two freed; the rest are freed.
+ * (20 bytes a reachable object) and a compression stack that grows only as
+ * deep as it must.  The retained sizes and idom (4 bytes an object each)
+ * take the place of freed ones; the rest are freed.
  */
 #include "analysis/analysis.h"
 
@@ -220,7 +220,8 @@ static int cmp_big(const void *a, const void *b)
 /* Retained sizes, summed by DFS number (a node's idom has a smaller
  * number, so one pass from the last number down adds each subtree into
  * its dominator) in the semi and label block, then stored 4 bytes an
- * object in parent's array; idom by object gets the block's place. */
+ * object in an array that takes parent's place; idom by object takes the
+ * block's. */
 static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 			hl_diag *d)
 {

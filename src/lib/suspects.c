@@ -545,9 +545,10 @@ struct walk_part {
 };
 
 /* Each element through the part's own function; the first part drops the
- * dump's pages from the process as they come in, as a census of millions
- * reads records all over the dump (they stay in the page cache; the other
- * parts map back in what they still read). */
+ * dump's pages from the process when too many are mapped
+ * (hl_graph_drop_step), as a census of millions reads records all over the
+ * dump (they stay in the page cache; the other parts map back in what they
+ * still read). */
 static int walk_elem(void *arg, uint32_t value, uint32_t key)
 {
 	struct walk_part *p = arg;
