@@ -39,19 +39,25 @@ typedef struct hl_domtree {
 
 #define HL_RET_BIG UINT32_MAX
 
+/* The rank of slot p among the slots that have children. */
+static inline uint32_t hl_dom_parent_rank(const hl_domtree *t, uint32_t p)
+{
+	return t->kid_rank[p >> 6] + (uint32_t)__builtin_popcountll(
+		t->kid_bits[p >> 6] & (((uint64_t)1 << (p & 63)) - 1));
+}
+
 /* Children of slot p (an object, or nobj for the virtual root) are
  * t->children[*lo .. *hi), once hl_domtree_children has run. */
 static inline void hl_dom_kids(const hl_domtree *t, uint32_t p, uint32_t *lo,
 			       uint32_t *hi)
 {
-	uint64_t w = t->kid_bits[p >> 6], b = (uint64_t)1 << (p & 63);
 	uint32_t k;
 
-	if (!(w & b)) {
+	if (!hl_bit_get(t->kid_bits, p)) {
 		*lo = *hi = 0;
 		return;
 	}
-	k = t->kid_rank[p >> 6] + (uint32_t)__builtin_popcountll(w & (b - 1));
+	k = hl_dom_parent_rank(t, p);
 	*lo = t->kid_start[k];
 	*hi = t->kid_start[k + 1];
 }
@@ -89,12 +95,7 @@ int hl_scratch_get(hl_scratch *s, const hl_graph *g);
 void hl_scratch_release(hl_scratch *s);
 static inline int hl_scratch_meet(hl_scratch *s, uint32_t o)
 {
-	uint64_t b = (uint64_t)1 << (o & 63);
-
-	if (s->seen[o >> 6] & b)
-		return 0;
-	s->seen[o >> 6] |= b;
-	return 1;
+	return hl_bit_claim(s->seen, o);
 }
 
 /*

@@ -73,7 +73,7 @@ static int dfs(struct lt *s, const hl_graph *g)
 	if (!skip)
 		return -1;
 	for (r = 0; r < g->nroot_objs; r++)
-		skip[g->root_objs[r] >> 6] |= (uint64_t)1 << (g->root_objs[r] & 63);
+		hl_bit_set(skip, g->root_objs[r]);
 	for (r = 0; r < g->nroot_objs; r++) {
 		uint32_t root = g->root_objs[r];
 
@@ -90,8 +90,6 @@ static int dfs(struct lt *s, const hl_graph *g)
 		s->anc[sp++] = next++;
 		while (sp) {
 			uint32_t v = s->anc[sp - 1], t;
-			uint64_t bit;
-
 			uint32_t o = s->vertex[v], k = s->cursor[v]++;
 
 			if (!succ(g, o, k, &t)) {
@@ -109,12 +107,8 @@ static int dfs(struct lt *s, const hl_graph *g)
 							   (size_t)nx * (g->cls_wide ? 4 : 2));
 				}
 			}
-			if (t == HL_NONE)
+			if (t == HL_NONE || !hl_bit_claim(skip, t))
 				continue;
-			bit = (uint64_t)1 << (t & 63);
-			if (skip[t >> 6] & bit)
-				continue;
-			skip[t >> 6] |= bit;
 			if (next >= s->slots) {
 				over = 1;
 				sp = 0;
@@ -397,21 +391,19 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 		st = hl_fail(d, job.st, "%s", job.d.msg);
 		goto out;
 	}
-	if (oom) {
-		st = oom == -1 ? hl_fail(d, HL_E_NOMEM, "out of memory for dominators") :
-			hl_fail(d, HL_E_STATE, "the dominator search reached more than "
-				"the %llu reachable objects",
-				(unsigned long long)g->reachable_objs);
+	if (oom == -1) {
+		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
+		goto out;
+	}
+	/* the same objects as reachability: the inbound index's sources */
+	if (oom || s.n != g->reachable_objs) {
+		st = hl_fail(d, HL_E_STATE, "the dominator search reached %s%u objects, "
+			     "reachability %llu", oom ? "more than " : "", s.n,
+			     (unsigned long long)g->reachable_objs);
 		goto out;
 	}
 	if (progress)
 		progress(ctx, "dominators", 2, 4);
-	if (s.n != g->reachable_objs) { /* the inbound index's sources */
-		st = hl_fail(d, HL_E_STATE, "the dominator search reached %u objects, "
-			     "reachability %llu", s.n,
-			     (unsigned long long)g->reachable_objs);
-		goto out;
-	}
 	/* the predecessors in DFS numbers: pre[] is not needed any more */
 	free(s.cursor);
 	s.cursor = NULL;

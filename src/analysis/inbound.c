@@ -18,20 +18,10 @@
 
 #include <stdlib.h>
 
-static inline int seen(uint64_t *bits, uint32_t t)
-{
-	uint64_t b = (uint64_t)1 << (t & 63);
-
-	if (bits[t >> 6] & b)
-		return 1;
-	bits[t >> 6] |= b;
-	return 0;
-}
-
 static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t o,
 			uint32_t t, int fill)
 {
-	if (t == HL_NONE || seen(bits, t))
+	if (t == HL_NONE || !hl_bit_claim(bits, t))
 		return;
 	if (fill)
 		in->from[in->start[t]++] = o;
@@ -74,8 +64,15 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 	if (!in->start || !bits)
 		goto oom;
 	visit(g, in, bits, 0);
-	for (i = 1; i <= n; i++)
+	for (i = 1; i <= n; i++) { /* the class edges may add up to 2^32 */
+		if ((uint64_t)in->start[i] + in->start[i - 1] > HL_EIDX_MAX) {
+			free(bits);
+			hl_inbound_release(in);
+			return hl_fail(d, HL_E_UNSUPPORTED, "more than %llu inbound references: too many for heaplens",
+				       (unsigned long long)HL_EIDX_MAX);
+		}
 		in->start[i] += in->start[i - 1];
+	}
 	in->from = hl_malloc_array((size_t)in->start[n] + 1, sizeof(uint32_t));
 	if (!in->from)
 		goto oom;

@@ -22,18 +22,8 @@ static int weak_only(const hl_graph *g, uint32_t u, uint32_t v)
 	uint64_t id, vid = hl_graph_id(g, v);
 	int seen = 0;
 
-	if (hl_graph_kind(g, u) == K_INSTANCE) {
-		uint32_t c;
-
-		for (c = hl_graph_cls(g, u); c != HL_NONE && c != g->cls_reference;
-		     c = g->classes[c].super)
-			;
-		if (c == HL_NONE)
-			return 0;
-	} else if (hl_graph_kind(g, u) != K_CLASS ||
-		   hl_graph_off(g, u) != g->cls_finalizer) {
+	if (!hl_graph_may_be_weak(g, u, NULL))
 		return 0;
-	}
 	hl_refit_init(&it, g, u);
 	while (hl_refit_next(&it, &id))
 		if (id == vid) {
@@ -108,7 +98,7 @@ hl_status hl_paths_find(const hl_graph *g, const hl_inbound_idx *in,
 		for (e = in->start[v]; e < in->start[v + 1] && !oom; e++) {
 			struct hl_qitem it = { in->from[e], head };
 
-			if (sp->seen[it.obj >> 6] & ((uint64_t)1 << (it.obj & 63)))
+			if (hl_bit_get(sp->seen, it.obj))
 				continue;
 			if (!all_refs && weak_only(g, it.obj, v))
 				continue;

@@ -56,13 +56,6 @@ static void insertion_sort(uint32_t *a, uint32_t n, const hl_domtree *t)
 	}
 }
 
-/* The rank of parent slot p among the slots that have children. */
-static inline uint32_t parent_rank(const hl_domtree *t, uint32_t p)
-{
-	return t->kid_rank[p >> 6] + (uint32_t)__builtin_popcountll(
-		t->kid_bits[p >> 6] & (((uint64_t)1 << (p & 63)) - 1));
-}
-
 static inline uint32_t parent_slot(const hl_graph *g, uint32_t p)
 {
 	return p == HL_ROOT ? g->nobj : p;
@@ -80,11 +73,8 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 	if (!t->kid_bits || !t->kid_rank || !t->children)
 		goto oom;
 	for (o = 0; o < g->nobj; o++) /* which slots have children */
-		if (t->idom[o] != HL_NONE) {
-			uint32_t p = parent_slot(g, t->idom[o]);
-
-			t->kid_bits[p >> 6] |= (uint64_t)1 << (p & 63);
-		}
+		if (t->idom[o] != HL_NONE)
+			hl_bit_set(t->kid_bits, parent_slot(g, t->idom[o]));
 	for (i = 0, k = 0; i < words; i++) {
 		t->kid_rank[i] = k;
 		k += (uint32_t)__builtin_popcountll(t->kid_bits[i]);
@@ -95,12 +85,12 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 		goto oom;
 	for (o = 0; o < g->nobj; o++) /* children per parent */
 		if (t->idom[o] != HL_NONE)
-			t->kid_start[parent_rank(t, parent_slot(g, t->idom[o])) + 1]++;
+			t->kid_start[hl_dom_parent_rank(t, parent_slot(g, t->idom[o])) + 1]++;
 	for (i = 1; i <= t->nparents; i++)
 		t->kid_start[i] += t->kid_start[i - 1];
 	for (o = 0; o < g->nobj; o++) /* each list in object order */
 		if (t->idom[o] != HL_NONE)
-			t->children[t->kid_start[parent_rank(t, parent_slot(g, t->idom[o]))]++] = o;
+			t->children[t->kid_start[hl_dom_parent_rank(t, parent_slot(g, t->idom[o]))]++] = o;
 	for (i = t->nparents; i > 0; i--)
 		t->kid_start[i] = t->kid_start[i - 1];
 	t->kid_start[0] = 0;

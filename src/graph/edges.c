@@ -74,6 +74,12 @@ static unsigned thread_count(unsigned want, uint32_t nobj)
 	return want;
 }
 
+static hl_status too_many(hl_diag *d)
+{
+	return hl_fail(d, HL_E_UNSUPPORTED, "more than %llu references: too many for heaplens",
+		       (unsigned long long)HL_EIDX_MAX);
+}
+
 static hl_status join_parts(hl_graph *g, struct part *p, unsigned n, hl_diag *d)
 {
 	uint64_t total = 0, base;
@@ -83,8 +89,7 @@ static hl_status join_parts(hl_graph *g, struct part *p, unsigned n, hl_diag *d)
 	for (k = 0; k < n; k++)
 		total += p[k].to.len;
 	if (total > HL_EIDX_MAX)
-		return hl_fail(d, HL_E_UNSUPPORTED, "more than %llu references: too many for heaplens",
-			       (unsigned long long)HL_EIDX_MAX);
+		return too_many(d);
 	if (hl_vec_reserve(&p[0].to, (size_t)(total - p[0].to.len)))
 		return hl_fail(d, HL_E_NOMEM, "out of memory for references");
 	for (k = 1, base = p[0].to.len; k < n; k++) {
@@ -132,8 +137,7 @@ hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d)
 	for (k = 0; k < n; k++) {
 		g->dangling += p[k].dangling;
 		if (p[k].oom == 2)
-			st = hl_fail(d, HL_E_UNSUPPORTED, "more than %llu references: too many for heaplens",
-				     (unsigned long long)HL_EIDX_MAX);
+			st = too_many(d);
 		else if (p[k].oom)
 			st = hl_fail(d, HL_E_NOMEM, "out of memory for references");
 	}

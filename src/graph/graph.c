@@ -6,15 +6,14 @@
 #include "graph/graph.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
 void hl_graph_drop_pages(const hl_graph *g)
 {
-	if (g->mapped && g->data_size)
-		(void)madvise((void *)g->data, g->data_size, MADV_DONTNEED);
+	if (g->mapped)
+		hl_drop_range(g->data, g->data_size);
 }
 
 /* Pages of files mapped into the process, from /proc/self/statm (its

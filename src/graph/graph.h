@@ -309,5 +309,11 @@ char *hl_refit_label(const hl_refit *it, char *buf, size_t len);
 /* Is it a link MAT leaves out of paths (Reference.referent,
  * Finalizer.unfinalized)? */
 int hl_refit_weak(const hl_refit *it);
+/* Is class c java.lang.ref.Reference or one of its subclasses? */
+int hl_graph_is_reference(const hl_graph *g, uint32_t c);
+/* Can object o have such a link: an instance of a Reference class, or
+ * Finalizer's class object?  is_ref: per class, hl_graph_is_reference
+ * computed ahead for walks over many objects; NULL to compute it now. */
+int hl_graph_may_be_weak(const hl_graph *g, uint32_t o, const uint8_t *is_ref);
 
 #endif

@@ -5,9 +5,11 @@
  * sorted by id in place (skipped when already sorted), duplicates dropped
  * with a warning (the first in file order is kept).  Lookups go through
  * a bucket table over the id range: bucket b holds the numbers of the ids
- * in [base + b << shift, base + (b+1) << shift), about two per bucket, so a
- * lookup is one table read and a short binary search.  Ids far from the
- * rest only make one bucket longer; the search stays logarithmic.
+ * in [base + b << shift, base + (b+1) << shift), 16 to 32 per bucket on
+ * average, so a lookup is one table read and a short binary search.  Ids
+ * far from the rest only make one bucket longer; the search stays
+ * logarithmic.  The ids themselves are kept while the graph is built (the
+ * edge pass looks up every reference), then read from the records.
  */
 #include "graph/graph.h"
 
@@ -24,7 +26,6 @@ static int is_sorted(const struct hl_objent *e, size_t n)
 	return 1;
 }
 
-/* LSD radix sort on the id, a byte a pass, skipping constant bytes. */
 static hl_status build_buckets(hl_graph *g, hl_diag *d)
 {
 	uint32_t n = g->nobj, i, first = g->synth0;
@@ -154,15 +155,6 @@ static int split_entries(hl_graph *g, hl_scan *sc)
 	return 0;
 }
 
-/*
- * The object table's sort, in place (no second table: on a big dump that
- * is gigabytes of fresh memory): MSD radix sort on the id's varying bytes,
- * one byte a level, each bucket permuted in place by cycles (American flag
- * sort), with an explicit stack of buckets (no recursion); small buckets
- * and the last level end in a comparison sort on (id, record offset), so
- * equal ids (a damaged dump) end in file order, the order pass 1 saw them,
- * and the first one is kept.
- */
 /* Scan order of an entry: its record's offset; the synthetic loader
  * (offset 0) was added after the scan, so it comes last. */
 static inline uint64_t scan_order(const struct hl_objent *e)
@@ -214,6 +206,15 @@ static void small_sort(struct hl_objent *e, size_t n, cmp_fn cmp)
 
 struct bucket { size_t lo, n; int level; };
 
+/*
+ * Sort in place (no second table: on a big dump that is gigabytes of
+ * fresh memory): MSD radix sort on the id's varying bytes, one byte a
+ * level, each bucket permuted in place by cycles (American flag sort), with
+ * an explicit stack of buckets (no recursion); small buckets and the last
+ * level end in a comparison sort, cmp, which orders equal ids: for the
+ * object table by record offset (cmp_ent), so equal ids (a damaged dump)
+ * end in file order, the order pass 1 saw them, and the first one is kept.
+ */
 static int sort_in_place(struct hl_objent *e, size_t n, cmp_fn cmp)
 {
 	uint64_t diff = 0;

@@ -248,21 +248,40 @@ static int name_is(const hl_graph *g, uint32_t name, const char *want)
 	return !strcmp(g->names.data + name, want);
 }
 
+int hl_graph_is_reference(const hl_graph *g, uint32_t c)
+{
+	uint32_t steps = 0;
+
+	for (; c != HL_NONE && g->cls_reference != HL_NONE && steps++ <= g->nclasses;
+	     c = g->classes[c].super)
+		if (c == g->cls_reference)
+			return 1;
+	return 0;
+}
+
+int hl_graph_may_be_weak(const hl_graph *g, uint32_t o, const uint8_t *is_ref)
+{
+	switch (hl_graph_kind(g, o)) {
+	case K_INSTANCE:
+		return is_ref ? is_ref[hl_graph_cls(g, o)] :
+			hl_graph_is_reference(g, hl_graph_cls(g, o));
+	case K_CLASS:
+		return hl_graph_off(g, o) == g->cls_finalizer;
+	default:
+		return 0;
+	}
+}
+
 int hl_refit_weak(const hl_refit *it)
 {
 	const hl_graph *g = it->g;
-	uint32_t c;
 
 	if (it->label == REF_FIELD && g->cls_reference != HL_NONE) {
 		const struct hl_field *f = &HL_VEC_AT(&g->fields, struct hl_field,
 						      it->label_index);
 
-		if (!name_is(g, f->name, "referent"))
-			return 0;
-		for (c = it->cls; c != HL_NONE; c = g->classes[c].super)
-			if (c == g->cls_reference)
-				return 1;
-		return 0;
+		return name_is(g, f->name, "referent") &&
+			hl_graph_is_reference(g, it->cls);
 	}
 	if (it->label == REF_STATIC && g->cls_finalizer != HL_NONE &&
 	    (hl_graph_off(g, it->obj)) == g->cls_finalizer) {

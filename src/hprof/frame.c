@@ -188,11 +188,8 @@ static hl_status add_heaprec(struct framer *f, unsigned tag, uint64_t off,
 static void warn_unknown(struct framer *f, unsigned tag, uint64_t off,
 			 uint64_t len, hl_diag *d)
 {
-	uint64_t bit = UINT64_C(1) << (tag & 63);
-
-	if (f->unknown_warned[tag >> 6] & bit)
+	if (!hl_bit_claim(f->unknown_warned, tag))
 		return;
-	f->unknown_warned[tag >> 6] |= bit;
 	hl_warnf(d, "offset %llu: unknown record tag 0x%02x (%llu bytes) skipped",
 		 (unsigned long long)off, tag, (unsigned long long)len);
 }

@@ -334,12 +334,9 @@ static uint64_t section_sum(const uint8_t *p, uint64_t len)
 	XXH3_64bits_reset(st);
 	for (done = 0; done < len; done += step) {
 		uint64_t n = len - done < step ? len - done : step;
-		uintptr_t a = ((uintptr_t)(p + done) + 4095) & ~(uintptr_t)4095;
-		uintptr_t e = ((uintptr_t)(p + done + n)) & ~(uintptr_t)4095;
 
 		XXH3_64bits_update(st, p + done, n);
-		if (e > a)
-			madvise((void *)a, e - a, MADV_DONTNEED);
+		hl_drop_range(p + done, n);
 	}
 	sum = XXH3_64bits_digest(st);
 	XXH3_freeState(st);

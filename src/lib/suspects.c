@@ -91,21 +91,6 @@ static uint32_t big_drop(struct finder *f, uint32_t o)
 	return HL_NONE;
 }
 
-/* Can object o have a link that paths leave out (hl_refit_weak)?  Only
- * instances of java.lang.ref.Reference's subclasses (referent) and
- * java.lang.ref.Finalizer's class object (unfinalized) can. */
-static int may_be_weak(const hl_graph *g, const uint8_t *ref_class, uint32_t o)
-{
-	switch (hl_graph_kind(g, o)) {
-	case K_INSTANCE:
-		return ref_class[hl_graph_cls(g, o)];
-	case K_CLASS:
-		return hl_graph_off(g, o) == g->cls_finalizer;
-	default:
-		return 0;
-	}
-}
-
 static int bfs_step(struct finder *f, hl_vec *q, uint32_t v, uint32_t t)
 {
 	if (t == HL_NONE || f->bfs_parent[t] != HL_NONE)
@@ -123,7 +108,7 @@ static int bfs_step(struct finder *f, hl_vec *q, uint32_t v, uint32_t t)
 static hl_status bfs_tree(struct finder *f)
 {
 	const hl_graph *g = f->g;
-	uint32_t i, c;
+	uint32_t i;
 	size_t head = 0;
 	uint8_t *ref_class;
 	hl_vec q;
@@ -136,9 +121,8 @@ static hl_status bfs_tree(struct finder *f)
 	ref_class = hl_calloc(g->nclasses + 1, 1);
 	if (!f->bfs_parent || !ref_class)
 		goto oom;
-	for (i = 0; i < g->nclasses && g->cls_reference != HL_NONE; i++)
-		for (c = i; c != HL_NONE && !ref_class[i]; c = g->classes[c].super)
-			ref_class[i] = c == g->cls_reference;
+	for (i = 0; i < g->nclasses; i++)
+		ref_class[i] = (uint8_t)hl_graph_is_reference(g, i);
 	memset(f->bfs_parent, 0xff, (size_t)g->nobj * sizeof(uint32_t));
 	for (i = 0; i < g->nroot_objs && !oom; i++) {
 		f->bfs_parent[g->root_objs[i]] = g->root_objs[i];
@@ -156,7 +140,7 @@ static hl_status bfs_tree(struct finder *f)
 			q.len -= head;
 			head = 0;
 		}
-		if (!may_be_weak(g, ref_class, v)) {
+		if (!hl_graph_may_be_weak(g, v, ref_class)) {
 			oom = bfs_step(f, &q, v, hl_graph_class_edge(g, v));
 			for (e = g->edge_start[v]; e < g->edge_start[v + 1] && !oom; e++)
 				oom = bfs_step(f, &q, v, g->edge_to[e]);

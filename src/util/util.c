@@ -130,17 +130,21 @@ void hl_behind_init(hl_behind *b, const uint8_t *base)
 	b->count = 0;
 }
 
+void hl_drop_range(const void *p, uint64_t len)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	uintptr_t e = ((uintptr_t)p + len) & ~(pg - 1);
+
+	if (p && e > a)
+		(void)madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 void hl_behind_flush(hl_behind *b)
 {
-	uintptr_t a, e, pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-
-	if (b->base && b->hi > b->lo && b->hi - b->lo <= HL_BEHIND_MAX) {
-		/* whole pages inside [lo, hi): the page of hi is still read */
-		a = ((uintptr_t)(b->base + b->lo) + pg - 1) & ~(pg - 1);
-		e = (uintptr_t)(b->base + b->hi) & ~(pg - 1);
-		if (e > a)
-			(void)madvise((void *)a, e - a, MADV_DONTNEED);
-	}
+	/* whole pages inside [lo, hi): the page of hi is still read */
+	if (b->base && b->hi > b->lo && b->hi - b->lo <= HL_BEHIND_MAX)
+		hl_drop_range(b->base + b->lo, b->hi - b->lo);
 	b->lo = UINT64_MAX;
 	b->hi = 0;
 	b->count = 0;
@@ -153,8 +157,7 @@ void *hl_calloc(size_t n, size_t size)
 	if (n == 0 || size == 0)
 		return calloc(1, 1);
 	p = calloc(n, size);
-	if (p && n * size >= HL_HUGE_MIN)
-		hl_advise_huge(p, n * size);
+	hl_advise_huge(p, n * size);
 	return p;
 }
 

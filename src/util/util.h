@@ -123,6 +123,29 @@ static inline void hl_behind_note(hl_behind *b, uint64_t off)
 }
 /* Ask for transparent huge pages over a big block (no-op when small). */
 void hl_advise_huge(void *p, size_t bytes);
+/* Drop the whole pages inside [p, p + len) of a read-only file mapping
+ * from the process (they stay in the page cache and come back on access). */
+void hl_drop_range(const void *p, uint64_t len);
+
+/* Bitmaps of 64-bit words: bit i of b. */
+static inline int hl_bit_get(const uint64_t *b, uint64_t i)
+{
+	return (int)((b[i >> 6] >> (i & 63)) & 1);
+}
+static inline void hl_bit_set(uint64_t *b, uint64_t i)
+{
+	b[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+/* Set bit i; 1 when it was clear (the first to claim it). */
+static inline int hl_bit_claim(uint64_t *b, uint64_t i)
+{
+	uint64_t m = (uint64_t)1 << (i & 63);
+
+	if (b[i >> 6] & m)
+		return 0;
+	b[i >> 6] |= m;
+	return 1;
+}
 void *hl_malloc_array(size_t n, size_t size);
 
 /* Append-only string storage: offsets stay valid when it grows. */

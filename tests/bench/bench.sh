@@ -32,7 +32,6 @@ BIN=${2:-$ROOT/build/heaplens}
 COMMANDS=${BENCH_COMMANDS:-info,histogram --no-retained,histogram,dominators,suspects,strings,threads}
 REPEAT=${BENCH_REPEAT:-3}
 MODE=${BENCH_MODE:-both}
-TIME=/usr/bin/time
 
 case $MODE in cold | warm | both) ;; *) usage ;; esac
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || usage
@@ -44,17 +43,14 @@ case $MODE in cold | warm | both) ;; *) usage ;; esac
 	echo "bench.sh: heaplens binary not found or not executable: $BIN" >&2
 	exit 1
 }
-[ -x "$TIME" ] && "$TIME" -v true 2>/dev/null || {
-	echo "bench.sh: GNU time is needed at $TIME (apt-get install time)" >&2
-	exit 1
-}
+# shellcheck source=tests/bench/timev.sh
+. "$(dirname "${BASH_SOURCE[0]}")/timev.sh"
+need_time bench.sh
 LOG_DIR=${BENCH_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/heaplens-bench-log.XXXXXX")}
 mkdir -p "$LOG_DIR"
 INDEX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/heaplens-bench-index.XXXXXX")
 trap 'rm -rf "$INDEX_DIR"' EXIT
 
-# shellcheck source=tests/bench/timev.sh
-. "$(dirname "${BASH_SOURCE[0]}")/timev.sh"
 
 ROWS=()
 # run MODE LABEL ARGS...: best of REPEAT runs, appended to ROWS

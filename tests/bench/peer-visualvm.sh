@@ -39,7 +39,6 @@ DUMP=$1
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 JAR=${VISUALVM_HEAP_JAR:-/usr/share/visualvm/visualvm/modules/org-graalvm-visualvm-lib-jfluid-heap.jar}
 BIN=${JAVA_HOME:+$JAVA_HOME/bin/}
-TIME=/usr/bin/time
 
 [ -f "$DUMP" ] || {
 	echo "peer-visualvm.sh: no such dump: $DUMP" >&2
@@ -55,10 +54,9 @@ done
 	echo "peer-visualvm.sh: VisualVM's heap library not found at $JAR (apt-get install visualvm)" >&2
 	exit 1
 }
-[ -x "$TIME" ] && "$TIME" -v true 2>/dev/null || {
-	echo "peer-visualvm.sh: GNU time is needed at $TIME (apt-get install time)" >&2
-	exit 1
-}
+# shellcheck source=tests/bench/timev.sh
+. "$(dirname "${BASH_SOURCE[0]}")/timev.sh"
+need_time peer-visualvm.sh
 
 if [ -n "${VISUALVM_XMX:-}" ]; then
 	XMX=$VISUALVM_XMX
@@ -100,8 +98,6 @@ if [ "$had_cache" = no ] && [ -e "$REAL.hwcache" ]; then
 	rm -rf "$REAL.hwcache"
 fi
 
-# shellcheck source=tests/bench/timev.sh
-. "$(dirname "${BASH_SOURCE[0]}")/timev.sh"
 
 wall=$(wall_seconds "$TMP/time")
 user=$(field "User time (seconds)" "$TMP/time")

@@ -2,6 +2,16 @@
 # benchmark scripts (bench.sh, peer-visualvm.sh).
 # shellcheck shell=bash
 
+TIME=/usr/bin/time
+
+# need_time SCRIPT: exit unless GNU time is at $TIME
+need_time() {
+	[ -x "$TIME" ] && "$TIME" -v true 2>/dev/null || {
+		echo "$1: GNU time is needed at $TIME (apt-get install time)" >&2
+		exit 1
+	}
+}
+
 # h:mm:ss or m:ss(.ss) -> seconds
 to_seconds() {
 	awk -v t="$1" 'BEGIN {
