@@ -82,6 +82,9 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
 size_t hl_inbound_list(const hl_graph *g, const hl_inbound_idx *in,
 		       uint32_t o, hl_vec *buf, const uint32_t **out);
 void hl_inbound_release(hl_inbound_idx *in);
+/* Move the index to the spill file (hl_spill), for phases that read little
+ * of it. */
+void hl_inbound_spill(hl_inbound_idx *in, const hl_graph *g);
 
 
 /* Scratch space for searches from one object: a bitmap of the objects
@@ -117,7 +120,7 @@ void hl_pathset_release(hl_pathset *p);
 /* Semi-NCA over the reachable graph; see dominators.c.  Builds the
  * inbound index in first when it is not yet built (on a second thread,
  * during the DFS, when the graph has threads). */
-hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
+hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 			   hl_inbound_idx *in, hl_diag *d,
 			   hl_progress_fn progress, void *ctx);
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d);

@@ -53,29 +53,33 @@ struct lt {
 	uint32_t *pre;     /* object -> DFS number, NIL if unreached */
 	uint32_t *vertex;  /* DFS number -> object */
 	uint32_t *parent, *semi, *label, *anc;
-	uint32_t *cursor;  /* the DFS's edge cursors */
 	uint32_t slots;    /* entries of the arrays by DFS number */
 };
 
-/* Iterative DFS from the virtual root; cursor[] holds edge cursors and
- * anc[] the stack while it runs.  A bitmap (an eighth of a byte an object,
- * small enough to stay in cache) says which objects not to enter: those
- * already numbered, and the GC roots, whose only predecessor is the
- * virtual root; so most edges cost no look-up in pre[].  The arrays by DFS
- * number have room for the reachable objects only: finding more is an
- * error (-2), never an overrun. */
+/* Iterative DFS from the virtual root; its stack is a vector of (DFS
+ * number, edge cursor) pairs, as deep as the DFS goes and no deeper.  A
+ * bitmap (an eighth of a byte an object, small enough to stay in cache)
+ * says which objects not to enter: those already numbered, and the GC
+ * roots, whose only predecessor is the virtual root; so most edges cost no
+ * look-up in pre[].  The arrays by DFS number have room for the reachable
+ * objects only: finding more is an error (-2), never an overrun. */
+struct frame { uint32_t v, k; };
+
 static int dfs(struct lt *s, const hl_graph *g)
 {
-	uint32_t sp = 0, next = 1, r;
-	int over = 0;
+	uint32_t next = 1, r;
+	int over = 0, oom = 0;
 	uint64_t *skip = hl_calloc(((size_t)g->nobj + 63) / 64, sizeof(uint64_t));
+	hl_vec stack;
 
 	if (!skip)
 		return -1;
+	hl_vec_init(&stack, sizeof(struct frame));
 	for (r = 0; r < g->nroot_objs; r++)
 		hl_bit_set(skip, g->root_objs[r]);
-	for (r = 0; r < g->nroot_objs; r++) {
+	for (r = 0; r < g->nroot_objs && !over && !oom; r++) {
 		uint32_t root = g->root_objs[r];
+		struct frame f = { next, 0 };
 
 		if (s->pre[root] != NIL)
 			continue;
@@ -85,15 +89,18 @@ static int dfs(struct lt *s, const hl_graph *g)
 		}
 		s->pre[root] = next;
 		s->vertex[next] = root;
-		s->parent[next] = 0;
-		s->cursor[next] = 0;
-		s->anc[sp++] = next++;
-		while (sp) {
-			uint32_t v = s->anc[sp - 1], t;
-			uint32_t o = s->vertex[v], k = s->cursor[v]++;
+		s->parent[next++] = 0;
+		if (hl_vec_push(&stack, &f)) {
+			oom = 1;
+			break;
+		}
+		while (stack.len) {
+			struct frame *top = &HL_VEC_AT(&stack, struct frame, stack.len - 1);
+			uint32_t v = top->v, t;
+			uint32_t o = s->vertex[v], k = top->k++;
 
 			if (!succ(g, o, k, &t)) {
-				sp--;
+				stack.len--;
 				continue;
 			}
 			if (k) { /* the next sibling will be entered soon */
@@ -111,19 +118,22 @@ static int dfs(struct lt *s, const hl_graph *g)
 				continue;
 			if (next >= s->slots) {
 				over = 1;
-				sp = 0;
 				break;
 			}
 			s->pre[t] = next;
 			s->vertex[next] = t;
 			s->parent[next] = v;
-			s->cursor[next] = 0;
-			s->anc[sp++] = next++;
+			f = (struct frame){ next++, 0 };
+			if (hl_vec_push(&stack, &f)) {
+				oom = 1;
+				break;
+			}
 		}
 	}
+	hl_vec_release(&stack);
 	free(skip);
 	s->n = next - 1;
-	return over ? -2 : 0;
+	return oom ? -1 : over ? -2 : 0;
 }
 
 /* Path compression without recursion; the stack grows on demand (it
@@ -339,10 +349,9 @@ static void lt_release(struct lt *s)
 	free(s->parent);
 	free(s->semi); /* and label */
 	free(s->anc);
-	free(s->cursor);
 }
 
-hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
+hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 			   hl_inbound_idx *in, hl_diag *d,
 			   hl_progress_fn progress, void *ctx)
 {
@@ -364,9 +373,7 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	s.pre = hl_malloc_array(m, sizeof(uint32_t));
 	s.vertex = hl_malloc_array(r, sizeof(uint32_t));
 	s.parent = hl_malloc_array(r, sizeof(uint32_t));
-	s.cursor = hl_malloc_array(r, sizeof(uint32_t));
-	s.anc = hl_malloc_array(r, sizeof(uint32_t));
-	if (!s.pre || !s.vertex || !s.parent || !s.cursor || !s.anc) {
+	if (!s.pre || !s.vertex || !s.parent) {
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
 	}
@@ -379,6 +386,8 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	job.in = in;
 	job.g = g;
 	job.st = HL_OK;
+	/* neither pass reads the record offsets; sizes only at the end */
+	hl_graph_spill(g, HL_SPILL_OBJECTS);
 	if (!in->start && g->threads > 1 &&
 	    pthread_create(&tid, NULL, inbound_run, &job) == 0)
 		joined = 0;
@@ -404,15 +413,16 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 	}
 	if (progress)
 		progress(ctx, "dominators", 2, 4);
-	/* the predecessors in DFS numbers: pre[] is not needed any more */
-	free(s.cursor);
-	s.cursor = NULL;
+	/* the predecessors in DFS numbers: pre[] is not needed any more, nor
+	 * are the outbound edges until the dominators are known */
 	renumber(in, g, s.pre);
 	free(s.pre);
 	s.pre = NULL;
+	hl_graph_spill(g, HL_SPILL_EDGES);
+	s.anc = hl_malloc_array(r, sizeof(uint32_t));
 	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* and label */
 	s.label = s.semi ? s.semi + r : NULL;
-	if (!s.semi || semi_nca(&s, in)) {
+	if (!s.anc || !s.semi || semi_nca(&s, in)) {
 		hl_inbound_release(in); /* half renumbered: built again on use */
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
@@ -421,6 +431,7 @@ hl_status hl_domtree_build(hl_domtree *t, const hl_graph *g,
 		progress(ctx, "dominators", 3, 4);
 	st = finish(t, &s, g, d);
 	renumber(in, g, s.vertex);
+	hl_inbound_spill(in, g); /* read again only by referrer searches */
 	if (st == HL_OK)
 		t->done = 1;
 	if (progress)

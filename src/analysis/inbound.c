@@ -122,10 +122,19 @@ oom:
 	return 0;
 }
 
+void hl_inbound_spill(hl_inbound_idx *in, const hl_graph *g)
+{
+	if (!in->start)
+		return;
+	in->from = hl_spill(in->from, ((size_t)in->start[g->nobj] + 1) *
+					     sizeof(uint32_t));
+	in->start = hl_spill(in->start, ((size_t)g->nobj + 2) * sizeof(hl_eidx));
+}
+
 void hl_inbound_release(hl_inbound_idx *in)
 {
-	free(in->start);
-	free(in->from);
+	hl_spill_free(in->start);
+	hl_spill_free(in->from);
 	in->start = NULL;
 	in->from = NULL;
 }

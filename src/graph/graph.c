@@ -14,6 +14,7 @@ void hl_graph_drop_pages(const hl_graph *g)
 {
 	if (g->mapped)
 		hl_drop_range(g->data, g->data_size);
+	hl_spill_drop();
 }
 
 /* Pages of files mapped into the process, from /proc/self/statm (its
@@ -37,19 +38,42 @@ static long file_pages(void)
 
 void hl_graph_drop_step(const hl_graph *g, hl_dropper *dr)
 {
-	uint64_t limit = g->data_size / 8;
-	long pages;
+	uint64_t spilled, limit, most;
+	long pages, phys, pg;
 
-	if (!g->mapped || (++dr->steps & 511))
+	if (++dr->steps & 511)
 		return;
+	spilled = hl_spill_total();
+	if (!g->mapped && !spilled)
+		return;
+	phys = sysconf(_SC_PHYS_PAGES);
+	pg = sysconf(_SC_PAGESIZE);
+	limit = (g->data_size + spilled) / 4;
+	most = phys > 0 && pg > 0 ? (uint64_t)phys * (uint64_t)pg / 4 : (uint64_t)1 << 30;
+	if (limit > most)
+		limit = most;
 	if (limit < ((uint64_t)64 << 20))
 		limit = (uint64_t)64 << 20;
-	if (limit > ((uint64_t)1 << 30))
-		limit = (uint64_t)1 << 30;
 	pages = file_pages();
-	if (pages >= 0 && (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE) < limit)
+	if (pages >= 0 && (uint64_t)pages * (uint64_t)pg < limit)
 		return;
 	hl_graph_drop_pages(g);
+}
+
+void hl_graph_spill(hl_graph *g, unsigned what)
+{
+	size_t n = g->nobj;
+
+	if (what & HL_SPILL_OBJECTS) {
+		g->offk = hl_spill(g->offk, hl_offk_size(n));
+		g->size = hl_spill(g->size, n * sizeof(uint16_t));
+	}
+	if (what & HL_SPILL_EDGES) {
+		g->edge_start = hl_spill(g->edge_start, (n + 1) * sizeof(hl_eidx));
+		g->edge_to = hl_spill(g->edge_to, g->nedges * sizeof(uint32_t));
+		g->cls = hl_spill(g->cls, n * (g->cls_wide ? 4 : 2));
+		g->flags = hl_spill(g->flags, n);
+	}
 }
 
 uint64_t hl_objsize_find(const struct hl_objsize *v, uint64_t n, uint32_t o)
@@ -124,20 +148,20 @@ void hl_graph_release(hl_graph *g)
 	hl_vec_release(&g->refs);
 	hl_vec_release(&g->statics);
 	hl_strpool_release(&g->names);
-	free(g->offk);
+	hl_spill_free(g->offk);
 	free(g->id32);
 	free(g->id64);
-	free(g->cls);
-	free(g->size);
+	hl_spill_free(g->cls);
+	hl_spill_free(g->size);
 	free(g->size_big);
-	free(g->flags);
+	hl_spill_free(g->flags);
 	free(g->bucket);
 	free(g->roots);
 	free(g->root_objs);
 	free(g->class_sums);
 	free(g->locals);
 	free(g->thread_serials);
-	free(g->edge_start);
-	free(g->edge_to);
+	hl_spill_free(g->edge_start);
+	hl_spill_free(g->edge_to);
 	memset(g, 0, sizeof(*g));
 }

@@ -389,22 +389,6 @@ static int plan_members(struct plan *p)
 	return plan_sizes(p, cap);
 }
 
-static int pwrite_all(int fd, const uint8_t *b, uint64_t n, uint64_t off)
-{
-	while (n) {
-		ssize_t w = pwrite(fd, b, n, (off_t)off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		b += w;
-		n -= (uint64_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
 /* Inflate member i to its place (memory, or buf then the file); 1 when it
  * ends exactly at its last byte with the planned size and a good CRC. */
 static int inflate_member(struct plan *p, uint64_t i, z_stream *z, uint8_t *buf)
@@ -427,7 +411,7 @@ static int inflate_member(struct plan *p, uint64_t i, z_stream *z, uint8_t *buf)
 		rc = inflate(z, Z_NO_FLUSH);
 		made = room - z->avail_out;
 		if (!p->mem && made &&
-		    pwrite_all(p->fd, buf, made, p->off[i] + got))
+		    hl_write_at(p->fd, buf, made, p->off[i] + got))
 			return 0;
 		got += made;
 	} while (rc == Z_OK); /* Z_OK: progress was made; more may come */

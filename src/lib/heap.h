@@ -38,8 +38,6 @@ hl_status hl_class_sums(hl_heap *h);
 void hl_index_detach(hl_heap *h);
 /* Hash of this build's on-disk layouts (index and reports). */
 uint64_t hl_index_layout(void);
-/* Write len bytes at off, whole; nonzero on error (errno set). */
-int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off);
 /* An O_TMPFILE in path's directory (-1 when not possible), and naming it
  * (a no-op for a file opened by name); nonzero on error. */
 int hl_unnamed_open(const char *path);

@@ -125,25 +125,6 @@ static uint64_t inbound_len(const hl_heap *h)
 
 /* ---- writing ---- */
 
-int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off)
-{
-	const uint8_t *b = p;
-
-	while (len) {
-		ssize_t w = pwrite(fd, b, len > (1u << 30) ? (1u << 30) : len, (off_t)off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += w;
-		off += (uint64_t)w;
-		len -= (uint64_t)w;
-	}
-	return 0;
-}
-
 static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 {
 	struct sect_ref s[MAX_SECT];
@@ -176,6 +157,7 @@ static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 			s[k].len ? XXH3_64bits(p, s[k].len) : 0 };
 		if (s[k].len && hl_write_at(fd, p, s[k].len, off))
 			goto werr;
+		hl_spill_drop(); /* a spilled array was read just now */
 		off = hl_round_up(off + s[k].len, IDX_ALIGN);
 	}
 	memset(&hd, 0, sizeof(hd));

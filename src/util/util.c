@@ -3,6 +3,7 @@
  */
 #include "util/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -202,4 +203,25 @@ void hl_strpool_release(hl_strpool *p)
 	free(p->data);
 	p->data = NULL;
 	p->len = p->cap = 0;
+}
+
+int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off)
+{
+	const uint8_t *b = p;
+
+	while (len) {
+		ssize_t w = pwrite(fd, b, len > ((uint64_t)1 << 30) ? (size_t)1 << 30 : (size_t)len,
+				   (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w == 0)
+			errno = ENOSPC; /* nothing written: no room */
+		if (w <= 0)
+			return -1;
+		b += w;
+		off += (uint64_t)w;
+		len -= (uint64_t)w;
+	}
+	return 0;
 }

@@ -127,6 +127,22 @@ void hl_advise_huge(void *p, size_t bytes);
  * from the process (they stay in the page cache and come back on access). */
 void hl_drop_range(const void *p, uint64_t len);
 
+/* Write len bytes at offset off of fd, whole (in pieces of at most 1 GiB,
+ * retried when interrupted); nonzero on error (errno set). */
+int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off);
+
+/* Spilling (spill.c): move a malloc'd array of len bytes to an unnamed
+ * temporary file mapped shared, so that its pages can leave the process
+ * (hl_spill_drop) and come back on access.  Returns the new address (p is
+ * freed), or p itself when it was not spilled (small, spilling off or not
+ * possible).  Arrays that may have been spilled are freed with
+ * hl_spill_free (free() for the others).  hl_spill_total: bytes spilled
+ * and not freed. */
+void *hl_spill(void *p, size_t len);
+void hl_spill_free(void *p);
+void hl_spill_drop(void);
+uint64_t hl_spill_total(void);
+
 /* Bitmaps of 64-bit words: bit i of b. */
 static inline int hl_bit_get(const uint64_t *b, uint64_t i)
 {

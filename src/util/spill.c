@@ -1,0 +1,180 @@
+/*
+ * spill.c - big arrays moved out of anonymous memory into an unnamed
+ * temporary file, mapped back where they were read.
+ *
+ * An array that a phase does not touch (the object table while the
+ * dominators are computed, say) costs anonymous memory that the kernel
+ * cannot reclaim (no swap on most servers).  Spilled, it is written once
+ * to the file and mapped shared: its pages are the page cache's, they
+ * leave the process when dropped (hl_spill_drop) and come back on access,
+ * and under memory pressure the kernel writes them out instead of killing
+ * the analysis.  MAT keeps its indexes on disk for the same reason.
+ *
+ * The file is opened unnamed (O_TMPFILE, or created and unlinked at once)
+ * in $TMPDIR, /var/tmp or /tmp, the first that is writable and not in
+ * memory (tmpfs would keep the pages in memory: nothing gained); it
+ * vanishes with the process.  Freeing a spilled array punches its range
+ * out of the file.  HEAPLENS_SPILL=0 in the environment turns spilling
+ * off, HEAPLENS_SPILL=all spills arrays of any size (for tests: spilling
+ * is for arrays of 1 MiB and more); any failure turns it off too (no such directory, a full disk): the array
+ * then stays where it was, so spilling never fails an analysis.
+ *
+ * One registry for the process (a mutex guards it), so that the owner of
+ * an array frees it with hl_spill_free whether it was spilled or not.
+ */
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define SPILL_MAX 64
+#define SPILL_MIN ((size_t)1 << 20)
+#define TMPFS_MAGIC_ 0x01021994
+#define RAMFS_MAGIC_ 0x858458f6
+
+struct region { void *p; size_t len; uint64_t off; };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct region regions[SPILL_MAX];
+static unsigned nregions;
+static int fd = -1, failed;
+static uint64_t file_end, total;
+
+/* An unnamed file in dir, not in memory; -1 when not possible. */
+static int open_in(const char *dir)
+{
+	struct statfs fs;
+	char path[4096];
+	int f;
+
+	if (!dir || !dir[0] || statfs(dir, &fs) != 0 ||
+	    fs.f_type == TMPFS_MAGIC_ || fs.f_type == RAMFS_MAGIC_)
+		return -1;
+#ifdef O_TMPFILE
+	f = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (f >= 0)
+		return f;
+#endif
+	if ((size_t)snprintf(path, sizeof(path), "%s/heaplens-spill-XXXXXX", dir) >=
+	    sizeof(path))
+		return -1;
+	f = mkostemp(path, O_CLOEXEC);
+	if (f >= 0)
+		unlink(path);
+	return f;
+}
+
+/* HEAPLENS_SPILL, read once: 0 off, 1 for arrays of SPILL_MIN and more,
+ * 2 for every array. */
+static int mode = -1;
+
+static int spill_mode(void)
+{
+	const char *env;
+
+	if (mode < 0) {
+		env = getenv("HEAPLENS_SPILL");
+		mode = !env || !env[0] ? 1 : env[0] == '0' ? 0 :
+		       !strcmp(env, "all") ? 2 : 1;
+	}
+	return mode;
+}
+
+static int spill_file(void)
+{
+	if (fd >= 0 || failed)
+		return fd;
+	fd = open_in(getenv("TMPDIR"));
+	if (fd < 0)
+		fd = open_in("/var/tmp");
+	if (fd < 0)
+		fd = open_in("/tmp");
+	if (fd < 0)
+		failed = 1;
+	file_end = 0;
+	return fd;
+}
+
+void *hl_spill(void *p, size_t len)
+{
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), off;
+	void *m;
+
+	if (!p || !len)
+		return p;
+	pthread_mutex_lock(&lock);
+	if (nregions == SPILL_MAX || !spill_mode() ||
+	    (len < SPILL_MIN && spill_mode() < 2) || spill_file() < 0)
+		goto keep;
+	off = hl_round_up(file_end, pg);
+	if (hl_write_at(fd, p, len, off))
+		goto punch;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
+	if (m == MAP_FAILED)
+		goto punch;
+	regions[nregions++] = (struct region){ m, len, off };
+	file_end = off + len;
+	total += len;
+	pthread_mutex_unlock(&lock);
+	free(p);
+	return m;
+punch:
+	(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			(off_t)off, (off_t)len);
+keep:
+	pthread_mutex_unlock(&lock);
+	return p;
+}
+
+void hl_spill_free(void *p)
+{
+	unsigned i;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < nregions && regions[i].p != p; i++)
+		;
+	if (i == nregions) {
+		pthread_mutex_unlock(&lock);
+		free(p);
+		return;
+	}
+	munmap(p, regions[i].len);
+	(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			(off_t)regions[i].off, (off_t)regions[i].len);
+	total -= regions[i].len;
+	regions[i] = regions[--nregions];
+	if (!nregions) { /* the file goes; a later spill starts a new one */
+		close(fd);
+		fd = -1;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void hl_spill_drop(void)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < nregions; i++)
+		(void)madvise(regions[i].p, regions[i].len, MADV_DONTNEED);
+	pthread_mutex_unlock(&lock);
+}
+
+uint64_t hl_spill_total(void)
+{
+	uint64_t t;
+
+	pthread_mutex_lock(&lock);
+	t = total;
+	pthread_mutex_unlock(&lock);
+	return t;
+}
