@@ -342,6 +342,21 @@ static void renumber(const hl_inbound_idx *in, const hl_graph *g,
 	}
 }
 
+/* The inbound sources back to object numbers, then the index to the spill
+ * file (read again only by referrer searches): on a second thread while
+ * the retained sizes are summed, which read neither. */
+struct back_job { hl_inbound_idx *in; hl_graph *g; const uint32_t *vertex; };
+
+static void *back_run(void *arg)
+{
+	struct back_job *j = arg;
+	struct renum_job r = { j->in->from, j->vertex, 0, j->in->start[j->g->nobj] };
+
+	renum_run(&r);
+	hl_inbound_spill(j->in, j->g);
+	return NULL;
+}
+
 static void lt_release(struct lt *s)
 {
 	free(s->pre);
@@ -360,6 +375,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	 * virtual root (an unreachable object costs no room there) */
 	size_t m = (size_t)g->nobj + 2, r = (size_t)g->reachable_objs + 2;
 	struct inbound_job job;
+	struct back_job back;
 	pthread_t tid;
 	hl_status st;
 	uint32_t o;
@@ -429,9 +445,15 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	}
 	if (progress)
 		progress(ctx, "dominators", 3, 4);
-	st = finish(t, &s, g, d);
-	renumber(in, g, s.vertex);
-	hl_inbound_spill(in, g); /* read again only by referrer searches */
+	back = (struct back_job){ in, g, s.vertex };
+	if (g->threads > 1 && pthread_create(&tid, NULL, back_run, &back) == 0) {
+		st = finish(t, &s, g, d);
+		pthread_join(tid, NULL);
+	} else {
+		st = finish(t, &s, g, d);
+		renumber(in, g, s.vertex);
+		hl_inbound_spill(in, g);
+	}
 	if (st == HL_OK)
 		t->done = 1;
 	if (progress)
