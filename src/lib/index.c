@@ -125,6 +125,42 @@ static uint64_t inbound_len(const hl_heap *h)
 
 /* ---- writing ---- */
 
+/* A section's checksum, taken in steps of 16 MiB.  Writing (fd >= 0):
+ * each step is written at off + its place, and the spilled arrays' pages
+ * are dropped behind it (the section may be one of them: written, an index
+ * does not hold the whole analysis resident).  Loading (fd < 0): p is the
+ * read-only index mapping, and its pages are dropped behind the hash, so
+ * that checking a big index does not make all of it resident; a command
+ * maps back in only what it reads.  Nonzero on a write error. */
+static int section_pass(const uint8_t *p, uint64_t len, int fd, uint64_t off,
+			uint64_t *sum)
+{
+	const uint64_t step = (uint64_t)16 << 20; /* a multiple of any page */
+	XXH3_state_t *st;
+	uint64_t done;
+	int err = 0;
+
+	if (len < 2 * 4096 || !(st = XXH3_createState())) {
+		*sum = len ? XXH3_64bits(p, len) : 0;
+		return len && fd >= 0 ? hl_write_at(fd, p, len, off) : 0;
+	}
+	XXH3_64bits_reset(st);
+	for (done = 0; done < len && !err; done += step) {
+		uint64_t n = len - done < step ? len - done : step;
+
+		XXH3_64bits_update(st, p + done, n);
+		if (fd < 0) {
+			hl_drop_range(p + done, n);
+			continue;
+		}
+		err = hl_write_at(fd, p + done, n, off + done);
+		hl_spill_drop();
+	}
+	*sum = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return err;
+}
+
 static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 {
 	struct sect_ref s[MAX_SECT];
@@ -137,6 +173,7 @@ static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 	for (k = 0; k < n; k++)
 		if (s[k].ptr == (void **)&h->in.from)
 			s[k].len = inbound_len(h);
+	hl_graph_drop_pages(&h->g); /* what the reports read of dump and spill */
 	memset(&sc, 0, sizeof(sc));
 	sc.hp = h->hp;
 	sc.g = h->g;
@@ -153,11 +190,9 @@ static hl_status write_index(hl_heap *h, int fd, const char *tmp)
 	for (k = 0; k < n; k++) {
 		const void *p = *s[k].ptr;
 
-		tab[k + 1] = (struct idx_sect){ off, s[k].len,
-			s[k].len ? XXH3_64bits(p, s[k].len) : 0 };
-		if (s[k].len && hl_write_at(fd, p, s[k].len, off))
+		tab[k + 1] = (struct idx_sect){ off, s[k].len, 0 };
+		if (section_pass(p, s[k].len, fd, off, &tab[k + 1].sum))
 			goto werr;
-		hl_spill_drop(); /* a spilled array was read just now */
 		off = hl_round_up(off + s[k].len, IDX_ALIGN);
 	}
 	memset(&hd, 0, sizeof(hd));
@@ -302,29 +337,6 @@ static hl_status save(hl_heap *h)
 
 /* ---- loading ---- */
 
-/* A section's checksum, its pages dropped behind the hash (nothing is
- * written to the mapping yet): checking a big index does not make all of
- * it resident; a command maps back in only what it reads. */
-static uint64_t section_sum(const uint8_t *p, uint64_t len)
-{
-	const uint64_t step = (uint64_t)16 << 20; /* a multiple of any page */
-	XXH3_state_t *st;
-	uint64_t done, sum;
-
-	if (len < 2 * 4096 || !(st = XXH3_createState()))
-		return XXH3_64bits(p, len);
-	XXH3_64bits_reset(st);
-	for (done = 0; done < len; done += step) {
-		uint64_t n = len - done < step ? len - done : step;
-
-		XXH3_64bits_update(st, p + done, n);
-		hl_drop_range(p + done, n);
-	}
-	sum = XXH3_64bits_digest(st);
-	XXH3_freeState(st);
-	return sum;
-}
-
 /*
  * The stamp of a verified index: once every checksum of an index file has
  * been verified, INDEX.ok records that file's identity as the file system
@@ -413,8 +425,13 @@ static const char *check(const uint8_t *m, uint64_t size, uint64_t identity,
 			return "is damaged (section bounds)";
 		if (quick && tab[k].len > QUICK_MAX)
 			continue;
-		if (tab[k].len && section_sum(m + tab[k].off, tab[k].len) != tab[k].sum)
-			return "is damaged (checksum)";
+		if (tab[k].len) {
+			uint64_t sum;
+
+			(void)section_pass(m + tab[k].off, tab[k].len, -1, 0, &sum);
+			if (sum != tab[k].sum)
+				return "is damaged (checksum)";
+		}
 	}
 	if (tab[0].len != sizeof(struct idx_scalars))
 		return "is damaged (scalars)";
