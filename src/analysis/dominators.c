@@ -235,11 +235,8 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	hl_vec big;
 
 	t->n = s->n;
-	free(s->parent); /* not needed any more: its room for ret */
+	ret = s->parent; /* not needed any more: by object, room for ret */
 	s->parent = NULL;
-	ret = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
-	if (!ret)
-		return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
 	acc[0] = 0;
 	for (i = 1; i <= s->n; i++) {
 		acc[i] = hl_graph_shallow(g, s->vertex[i]);
@@ -264,9 +261,16 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 			return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
 		}
 	}
-	free(s->semi); /* and label */
+	if (2 * ((size_t)s->slots + 1) >= (size_t)g->nobj + 1) {
+		/* the block of semi and label, trimmed to the objects */
+		uint32_t *fit = realloc(s->semi, ((size_t)g->nobj + 1) * sizeof(uint32_t));
+
+		idom = fit ? fit : s->semi;
+	} else {
+		free(s->semi);
+		idom = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
+	}
 	s->semi = s->label = NULL;
-	idom = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
 	if (!idom) {
 		hl_vec_release(&big);
 		free(ret);
@@ -388,7 +392,9 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	s.slots = (uint32_t)(r - 1);
 	s.pre = hl_malloc_array(m, sizeof(uint32_t));
 	s.vertex = hl_malloc_array(r, sizeof(uint32_t));
-	s.parent = hl_malloc_array(r, sizeof(uint32_t));
+	/* by object too: retained sizes take its place (hl_malloc_array maps
+	 * memory on first touch, so the room past r costs nothing before) */
+	s.parent = hl_malloc_array(m, sizeof(uint32_t));
 	if (!s.pre || !s.vertex || !s.parent) {
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
@@ -432,10 +438,9 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	/* the predecessors in DFS numbers: pre[] is not needed any more, nor
 	 * are the outbound edges until the dominators are known */
 	renumber(in, g, s.pre);
-	free(s.pre);
+	s.anc = s.pre; /* its room, already mapped: no page to clear again */
 	s.pre = NULL;
 	hl_graph_spill(g, HL_SPILL_EDGES);
-	s.anc = hl_malloc_array(r, sizeof(uint32_t));
 	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* and label */
 	s.label = s.semi ? s.semi + r : NULL;
 	if (!s.anc || !s.semi || semi_nca(&s, in)) {
