@@ -47,23 +47,11 @@ struct sink {
 
 static int open_tmp(const char *tmpdir)
 {
-	char path[4096];
-	int fd;
-
 	if (!tmpdir || !*tmpdir)
 		tmpdir = getenv("TMPDIR");
 	if (!tmpdir || !*tmpdir)
 		tmpdir = "/tmp";
-#ifdef O_TMPFILE
-	fd = open(tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-#endif
-	snprintf(path, sizeof(path), "%s/heaplens-XXXXXX", tmpdir);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(path); /* gone at once: nothing left behind on a crash */
-	return fd;
+	return hl_tmpfile(tmpdir);
 }
 
 static int write_all(int fd, const uint8_t *p, uint64_t n)

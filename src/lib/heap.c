@@ -138,6 +138,8 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	h->diag.ctx = opt->ctx;
 	h->progress = opt->progress;
 	h->ctx = opt->ctx;
+	if (opt->tmpdir && *opt->tmpdir)
+		hl_spill_dir(opt->tmpdir);
 	st = hl_source_open(&h->src, path, opt->tmpdir,
 			    opt->threads ? opt->threads :
 			    (unsigned)sysconf(_SC_NPROCESSORS_ONLN),

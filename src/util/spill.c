@@ -11,8 +11,8 @@
  * the analysis.  MAT keeps its indexes on disk for the same reason.
  *
  * The file is opened unnamed (O_TMPFILE, or created and unlinked at once)
- * in $TMPDIR, /var/tmp or /tmp, the first that is writable and not in
- * memory (tmpfs would keep the pages in memory: nothing gained); it
+ * in the --tmpdir directory, $TMPDIR, /var/tmp or /tmp, the first that is
+ * writable and not in memory (tmpfs would keep the pages in memory: nothing gained); it
  * vanishes with the process.  Freeing a spilled array punches its range
  * out of the file.  HEAPLENS_SPILL=0 in the environment turns spilling
  * off, HEAPLENS_SPILL=all spills arrays of any size (for tests: spilling
@@ -45,30 +45,18 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct region regions[SPILL_MAX];
 static unsigned nregions;
 static int fd = -1, failed;
+static const char *first_dir;
 static uint64_t file_end, total;
 
 /* An unnamed file in dir, not in memory; -1 when not possible. */
 static int open_in(const char *dir)
 {
 	struct statfs fs;
-	char path[4096];
-	int f;
 
 	if (!dir || !dir[0] || statfs(dir, &fs) != 0 ||
 	    fs.f_type == TMPFS_MAGIC_ || fs.f_type == RAMFS_MAGIC_)
 		return -1;
-#ifdef O_TMPFILE
-	f = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (f >= 0)
-		return f;
-#endif
-	if ((size_t)snprintf(path, sizeof(path), "%s/heaplens-spill-XXXXXX", dir) >=
-	    sizeof(path))
-		return -1;
-	f = mkostemp(path, O_CLOEXEC);
-	if (f >= 0)
-		unlink(path);
-	return f;
+	return hl_tmpfile(dir);
 }
 
 /* HEAPLENS_SPILL, read once: 0 off, 1 for arrays of SPILL_MIN and more,
@@ -91,7 +79,9 @@ static int spill_file(void)
 {
 	if (fd >= 0 || failed)
 		return fd;
-	fd = open_in(getenv("TMPDIR"));
+	fd = open_in(first_dir);
+	if (fd < 0)
+		fd = open_in(getenv("TMPDIR"));
 	if (fd < 0)
 		fd = open_in("/var/tmp");
 	if (fd < 0)
@@ -166,6 +156,14 @@ void hl_spill_drop(void)
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < nregions; i++)
 		(void)madvise(regions[i].p, regions[i].len, MADV_DONTNEED);
+	pthread_mutex_unlock(&lock);
+}
+
+void hl_spill_dir(const char *dir)
+{
+	pthread_mutex_lock(&lock);
+	first_dir = dir;
+	failed = 0; /* a new place to try */
 	pthread_mutex_unlock(&lock);
 }
 

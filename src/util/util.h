@@ -131,6 +131,10 @@ void hl_drop_range(const void *p, uint64_t len);
  * retried when interrupted); nonzero on error (errno set). */
 int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off);
 
+/* An unnamed temporary file in dir (O_TMPFILE, or created and unlinked at
+ * once: nothing is left behind on a crash); -1 on failure (errno set). */
+int hl_tmpfile(const char *dir);
+
 /* Spilling (spill.c): move a malloc'd array of len bytes to an unnamed
  * temporary file mapped shared, so that its pages can leave the process
  * (hl_spill_drop) and come back on access.  Returns the new address (p is
@@ -142,6 +146,9 @@ void *hl_spill(void *p, size_t len);
 void hl_spill_free(void *p);
 void hl_spill_drop(void);
 uint64_t hl_spill_total(void);
+/* The directory to spill to before $TMPDIR, /var/tmp and /tmp (--tmpdir);
+ * NULL for none.  Kept, not copied: a string that outlives the analyses. */
+void hl_spill_dir(const char *dir);
 
 /* Bitmaps of 64-bit words: bit i of b. */
 static inline int hl_bit_get(const uint64_t *b, uint64_t i)
