@@ -221,9 +221,10 @@ static int is_string(const hl_graph *g, uint32_t o)
 
 /* ---- duplicate strings ---- */
 
-struct slot {
+/* 28 bytes, packed: there is one per String and a fourth more */
+struct __attribute__((packed)) slot {
 	uint64_t hash, bytes;
-	uint32_t first, last, copies, length;
+	uint32_t first, last, copies; /* the length is read back from first */
 };
 
 struct dups {
@@ -265,7 +266,6 @@ static int add_string(struct dups *u, uint32_t o, hl_string_dups *out)
 	if (!s->copies) {
 		s->hash = hash;
 		s->first = o;
-		s->length = (uint32_t)units;
 		out->distinct++;
 	}
 	s->last = o;
@@ -300,24 +300,27 @@ static int cmp_slot(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
-/* Do two members of a group hold the same text?  -1: out of memory. */
-static int same_text(struct dups *u, uint32_t a, uint32_t b)
+/* Do two members of a group hold the same text?  -1: out of memory.
+ * *units: a's length in characters. */
+static int same_text(struct dups *u, uint32_t a, uint32_t b, uint64_t *units)
 {
 	uint32_t arr;
-	uint64_t units;
 	size_t la, lb;
 	char *copy;
 	int r, same;
+	uint64_t ub;
 
+	*units = 0;
+	r = decode(&u->dc, a, &arr, units, &la);
 	if (a == b)
-		return 1;
-	if ((r = decode(&u->dc, a, &arr, &units, &la)) <= 0)
+		return r < 0 ? -1 : 1;
+	if (r <= 0)
 		return r;
 	copy = malloc(la + 1);
 	if (!copy)
 		return -1;
 	memcpy(copy, (const char *)u->dc.text.data, la);
-	r = decode(&u->dc, b, &arr, &units, &lb);
+	r = decode(&u->dc, b, &arr, &ub, &lb);
 	same = r > 0 && la == lb && !memcmp(copy, (const char *)u->dc.text.data, la);
 	free(copy);
 	return r < 0 ? -1 : same;
@@ -358,14 +361,15 @@ static hl_status take_groups(struct dups *u, size_t n, size_t top,
 	for (i = 0; i < n; i++) {
 		const struct slot *s = &u->tab[i];
 		hl_string_group *o = &out->groups[i];
-		int same = same_text(u, s->first, s->last);
+		uint64_t units;
+		int same = same_text(u, s->first, s->last, &units);
 
 		if (same < 0)
 			return hl_fail(u->dc.d, HL_E_NOMEM, "out of memory for strings");
 		o->first = s->first;
 		o->other = s->last;
 		o->copies = s->copies;
-		o->length = s->length;
+		o->length = (uint32_t)units;
 		o->bytes = s->bytes;
 		o->wasted = s->hash;
 		o->collision = !same;
@@ -382,7 +386,7 @@ static hl_status dups_setup(hl_heap *h, struct dups *u)
 
 	for (o = 0; o < g->nobj; o++)
 		n += is_string(g, o);
-	u->cap = n + n / 2 + 16;
+	u->cap = n + n / 4 + 16;
 	u->tab = hl_calloc(u->cap, sizeof(*u->tab));
 	u->seen = hl_calloc((size_t)g->nobj / 8 + 1, 1);
 	if (!u->tab || !u->seen)
