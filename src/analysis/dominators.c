@@ -103,7 +103,8 @@ static int dfs(struct lt *s, const hl_graph *g)
 				stack.len--;
 				continue;
 			}
-			if (k) { /* the next sibling will be entered soon */
+			{ /* the next sibling (after the class edge: the first
+			   * reference) will be entered soon */
 				hl_eidx e = g->edge_start[o] + k;
 
 				if (e < g->edge_start[o + 1]) {
@@ -124,6 +125,9 @@ static int dfs(struct lt *s, const hl_graph *g)
 			s->vertex[next] = t;
 			s->parent[next] = v;
 			f = (struct frame){ next++, 0 };
+			/* its first reference, read two steps from now */
+			if (g->nedges)
+				__builtin_prefetch(&g->edge_to[g->edge_start[t]]);
 			if (hl_vec_push(&stack, &f)) {
 				oom = 1;
 				break;
@@ -187,14 +191,26 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 		s->anc[i] = NIL;
 	}
 	for (i = n; i >= 1 && !oom; i--) {
+		/* the predecessors of the next vertices, ahead of time: where
+		 * their lists start, then their first entries */
+		if (i > 2)
+			__builtin_prefetch(&in->start[s->vertex[i - 2]]);
+		if (i > 1 && in->start[s->vertex[i - 1] + 1] > in->start[s->vertex[i - 1]])
+			__builtin_prefetch(&in->from[in->start[s->vertex[i - 1]]]);
 		if (s->parent[i] == 0) {
 			s->semi[i] = 0;
 		} else {
 			uint32_t w = s->vertex[i];
 			hl_eidx e;
 
-			for (e = in->start[w]; e < in->start[w + 1]; e++) {
-				uint32_t u = eval(s, in->from[e], &stack, &oom);
+			hl_eidx end = in->start[w + 1];
+
+			for (e = in->start[w]; e < end; e++) {
+				uint32_t u;
+
+				if (e + 1 < end)
+					__builtin_prefetch(&s->anc[in->from[e + 1]]);
+				u = eval(s, in->from[e], &stack, &oom);
 
 				if (s->semi[u] < s->semi[i])
 					s->semi[i] = s->semi[u];
