@@ -842,6 +842,64 @@ static void test_linked_list(void **state)
 	hl_close(h);
 }
 
+/* hl_dominated(o) holds n objects in decreasing retained size, ties in
+ * increasing object number. */
+static void check_order(const hl_heap *h, hl_obj o, size_t n)
+{
+	const hl_obj *kids;
+	size_t i;
+
+	assert_int_equal(hl_dominated((hl_heap *)h, o, &kids), n);
+	for (i = 1; i < n; i++) {
+		uint64_t a = hl_retained(h, kids[i - 1]), b = hl_retained(h, kids[i]);
+
+		if (a < b || (a == b && kids[i - 1] >= kids[i]))
+			fail_msg("child %zu of %zu out of order: %" PRIu64 " (object %u) before %"
+				 PRIu64 " (object %u)", i, n, a, kids[i - 1], b, kids[i]);
+	}
+}
+
+/* Long children lists are sorted on keys (radix from 4096 children, qsort
+ * below), by their comparison when a retained size does not fit 4 bytes:
+ * one Object[] root holding n byte[] of a few lengths (many ties), their
+ * addresses in an order unrelated to their sizes. */
+static void test_long_children_lists(void **state)
+{
+	static const uint32_t sizes[] = { 20, 6000, 300, 5000, 4096 };
+	struct dom_state *s = *state;
+	unsigned v;
+
+	for (v = 0; v < 2 * sizeof(sizes) / sizeof(sizes[0]); v++) {
+		uint32_t n = sizes[v / 2], i;
+		struct hw_jdk jdk;
+		struct hw_writer *w = new_heap(&jdk);
+		uint64_t arr, *ids = malloc(n * sizeof(uint64_t));
+		uint8_t bytes[64] = { 0 };
+		hl_heap *h;
+
+		assert_non_null(ids);
+		hw_class_dump_all(w);
+		root_jdk_classes(w, &jdk);
+		arr = hw_alloc(w, 16 + 8 * (size_t)n);
+		for (i = 0; i < n; i++)
+			ids[i] = hw_alloc(w, 64);
+		hw_root_jni_global(w, arr, 1);
+		hw_obj_array(w, arr, 0, jdk.object_array, n, ids);
+		for (i = 0; i < n; i++)
+			hw_prim_array(w, ids[i], 0, HW_BYTE, (i * 37u) % 7 * 8, bytes);
+		free(ids);
+		hw_heap_dump_end(w);
+		hw_save(w, s->path);
+		hw_free(w);
+		h = ut_open(s->path);
+		if (v % 2) /* most sizes too big for the 4-byte form */
+			h->dom.ret_cap = 3;
+		assert_int_equal(hl_compute_dominators(h), HL_OK);
+		check_order(h, ut_find(h, arr), n);
+		hl_close(h);
+	}
+}
+
 #define MAP_N 5
 
 /* A map whose values a second root also holds: the values become
@@ -1146,6 +1204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_random_graphs, dom_setup, dom_teardown),
 		cmocka_unit_test_setup_teardown(test_linked_list, dom_setup, dom_teardown),
+		cmocka_unit_test_setup_teardown(test_long_children_lists, dom_setup, dom_teardown),
 		cmocka_unit_test_setup_teardown(test_map_shared_values, dom_setup, dom_teardown),
 		cmocka_unit_test_setup_teardown(test_static_field_owner, dom_setup, dom_teardown),
 		cmocka_unit_test_setup_teardown(test_diamond_and_root_edges, dom_setup, dom_teardown),
