@@ -36,13 +36,11 @@ static long file_pages(void)
 	return shared;
 }
 
-void hl_graph_drop_step(const hl_graph *g, hl_dropper *dr)
+void hl_graph_drop_check(const hl_graph *g)
 {
 	uint64_t spilled, limit, most;
 	long pages, phys, pg;
 
-	if (++dr->steps & 511)
-		return;
 	spilled = hl_spill_total();
 	if (!g->mapped && !spilled)
 		return;
