@@ -401,6 +401,9 @@ int main(int argc, char **argv)
 	int code;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit (ulimit -f) makes a write to the index, the spill
+	 * file or an inflated dump fail (EFBIG), handled, not kill us */
+	signal(SIGXFSZ, SIG_IGN);
 	s.prog = "heaplens";
 	s.start = now();
 	if (getenv("HEAPLENS_NO_INDEX") && strcmp(getenv("HEAPLENS_NO_INDEX"), "0"))

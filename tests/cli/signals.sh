@@ -9,7 +9,10 @@
 #    partial error, no death by SIGPIPE.
 # 2. A full disk: standard output on /dev/full is an error, status 4, with
 #    one message (docs/cli.md, "Exit status").
-# 3. Ctrl-C: a gzip'd dump that inflates past 64 MiB (made by MKBIG_BIN)
+# 3. A file size limit (ulimit -f): the index and the spill file cannot be
+#    written past it; heaplens says so and prints the same output (it is
+#    not killed by SIGXFSZ).
+# 4. Ctrl-C: a gzip'd dump that inflates past 64 MiB (made by MKBIG_BIN)
 #    is inflated into a temporary file in $TMPDIR (or --tmpdir); SIGINT
 #    sent once that file exists (seen in /proc/PID/maps or fd) kills
 #    heaplens with status 130 and leaves the directory empty.  A run to
@@ -84,7 +87,33 @@ if [ -w /dev/full ]; then
 	fi
 fi
 
-# ---- 3. SIGINT while a big gzip'd dump is analysed ----
+# ---- 3. a file size limit ----
+
+# Under `ulimit -f`, writes past the limit fail (EFBIG) instead of killing
+# heaplens with SIGXFSZ: the index is not written (a note says so), the
+# spill file keeps what fits (HEAPLENS_SPILL=all: every array tried), and
+# the output is the same.  Standard output goes through a pipe, which the
+# limit does not cover.
+lim=$work/lim
+mkdir -p "$lim"
+cp "$fixtures/general.hprof.gz" "$lim/"
+"$bin" dominators --no-index "$lim/general.hprof.gz" 2>/dev/null >"$work/lim.want"
+(
+	ulimit -f 16
+	HEAPLENS_SPILL=all TMPDIR=$lim exec "$bin" dominators "$lim/general.hprof.gz"
+) 2>"$work/lim.err" | cat >"$work/lim.out"
+status=${PIPESTATUS[0]}
+if [ "$status" != 0 ]; then
+	bad "ulimit -f 16: status $status, expected 0; stderr: $(head -n 2 "$work/lim.err")"
+elif ! cmp -s "$work/lim.want" "$work/lim.out"; then
+	bad "ulimit -f 16: the output differs from a run without the limit"
+elif ! grep -q "cannot write the index.*File too large" "$work/lim.err"; then
+	bad "ulimit -f 16: no note on the index: $(head -n 2 "$work/lim.err")"
+else
+	ok "ulimit -f 16: status 0, same output, $(head -n 1 "$work/lim.err")"
+fi
+
+# ---- 4. SIGINT while a big gzip'd dump is analysed ----
 
 if [ ! -d /proc/self ]; then
 	echo "skip: no /proc"
