@@ -201,9 +201,7 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 			s->semi[i] = 0;
 		} else {
 			uint32_t w = s->vertex[i];
-			hl_eidx e;
-
-			hl_eidx end = in->start[w + 1];
+			hl_eidx e, end = in->start[w + 1];
 
 			for (e = in->start[w]; e < end; e++) {
 				uint32_t u;

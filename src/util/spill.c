@@ -95,11 +95,15 @@ static int spill_file(void)
 void *hl_spill(void *p, size_t len)
 {
 	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), off;
+	unsigned i;
 	void *m;
 
 	if (!p || !len)
 		return p;
 	pthread_mutex_lock(&lock);
+	for (i = 0; i < nregions; i++)
+		if (regions[i].p == p)
+			goto keep; /* spilled already */
 	if (nregions == SPILL_MAX || !spill_mode() ||
 	    (len < SPILL_MIN && spill_mode() < 2) || spill_file() < 0)
 		goto keep;

@@ -53,6 +53,10 @@ static void test_round_trip(void **state)
 		skip();
 	assert_int_equal(hl_spill_total() - before,
 			 (2 * n + 3) * sizeof(uint32_t));
+	/* spilling a spilled array again changes nothing */
+	assert_ptr_equal(hl_spill(a, n * sizeof(uint32_t)), a);
+	assert_int_equal(hl_spill_total() - before,
+			 (2 * n + 3) * sizeof(uint32_t));
 	check(a, n, 7);
 	check(b, n + 3, 9);
 	a[12345] = 42; /* writable, and the write survives a drop */
