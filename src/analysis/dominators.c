@@ -340,24 +340,13 @@ static void renumber(const hl_inbound_idx *in, const hl_graph *g,
 	size_t len = in->start[g->nobj];
 	unsigned k, n = g->threads > 1 ? (g->threads > 64 ? 64 : g->threads) : 1;
 	struct renum_job job[64];
-	pthread_t tid[64];
-	int started[64] = { 0 };
 
 	if (len < ((size_t)1 << 16))
 		n = 1;
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n; k++)
 		job[k] = (struct renum_job){ in->from, map, len * k / n,
 					     len * (k + 1) / n };
-		if (k)
-			started[k] = !pthread_create(&tid[k], NULL, renum_run, &job[k]);
-	}
-	renum_run(&job[0]);
-	for (k = 1; k < n; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else
-			renum_run(&job[k]);
-	}
+	hl_run_jobs(renum_run, job, sizeof(job[0]), n);
 }
 
 /* The inbound sources back to object numbers, then the index to the spill

@@ -11,7 +11,6 @@
  */
 #include "graph/graph.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 struct part {
@@ -109,7 +108,6 @@ static hl_status join_parts(hl_graph *g, struct part *p, unsigned n, hl_diag *d)
 hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d)
 {
 	struct part p[16];
-	pthread_t tid[16];
 	unsigned n = thread_count(threads, g->nobj), k;
 	hl_status st = HL_OK;
 
@@ -127,13 +125,7 @@ hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d)
 		p[k].dangling = 0;
 		p[k].oom = 0;
 	}
-	for (k = 1; k < n; k++)
-		if (pthread_create(&tid[k], NULL, decode_part, &p[k]))
-			decode_part(&p[k]), tid[k] = 0;
-	decode_part(&p[0]);
-	for (k = 1; k < n; k++)
-		if (tid[k])
-			pthread_join(tid[k], NULL);
+	hl_run_jobs(decode_part, p, sizeof(p[0]), n);
 	for (k = 0; k < n; k++) {
 		g->dangling += p[k].dangling;
 		if (p[k].oom == 2)

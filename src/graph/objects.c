@@ -206,77 +206,173 @@ static void small_sort(struct hl_objent *e, size_t n, cmp_fn cmp)
 
 struct bucket { size_t lo, n; int level; };
 
+/* The radix levels: the id's varying bytes, high to low. */
+struct levels { int shift[8], n; };
+
+/* Sort the bucket bk: a comparison sort when small or at the last level,
+ * else permute it by one byte and push its buckets of 2 or more. */
+static void sort_bucket(struct hl_objent *e, struct bucket bk,
+			const struct levels *lv, struct bucket *stack, size_t *sp,
+			cmp_fn cmp)
+{
+	struct hl_objent *a = e + bk.lo;
+	size_t count[256] = { 0 }, head[256], tail[256], pos = 0, i;
+	unsigned sh, k;
+
+	if (bk.n <= 64 || bk.level >= lv->n) {
+		small_sort(a, bk.n, cmp);
+		return;
+	}
+	sh = (unsigned)lv->shift[bk.level];
+	for (i = 0; i < bk.n; i++)
+		count[(a[i].id >> sh) & 0xff]++;
+	for (k = 0; k < 256; k++) {
+		head[k] = pos;
+		pos += count[k];
+		tail[k] = pos;
+	}
+	for (k = 0; k < 256; k++) {
+		while (head[k] < tail[k]) {
+			struct hl_objent x = a[head[k]];
+			unsigned d = (unsigned)((x.id >> sh) & 0xff);
+
+			while (d != k) { /* carry x to its bucket */
+				struct hl_objent y = a[head[d]];
+
+				a[head[d]++] = x;
+				x = y;
+				d = (unsigned)((x.id >> sh) & 0xff);
+			}
+			a[head[k]++] = x;
+		}
+	}
+	for (k = 0, pos = 0; k < 256; pos += count[k], k++)
+		if (count[k] > 1)
+			stack[(*sp)++] = (struct bucket){ bk.lo + pos, count[k],
+							  bk.level + 1 };
+}
+
+/* A thread's share of the buckets, each sorted to the end. */
+struct sorter {
+	struct hl_objent *e;
+	const struct levels *lv;
+	struct bucket *stack;
+	size_t sp;
+	cmp_fn cmp;
+};
+
+static void *sorter_run(void *arg)
+{
+	struct sorter *w = arg;
+
+	while (w->sp) {
+		struct bucket bk = w->stack[--w->sp];
+
+		sort_bucket(w->e, bk, w->lv, w->stack, &w->sp, w->cmp);
+	}
+	return NULL;
+}
+
+static int cmp_bucket_size(const void *a, const void *b)
+{
+	const struct bucket *x = a, *y = b;
+
+	return x->n > y->n ? -1 : x->n < y->n;
+}
+
+#define SORT_THREADS 16
+
 /*
  * Sort in place (no second table: on a big dump that is gigabytes of
  * fresh memory): MSD radix sort on the id's varying bytes, one byte a
  * level, each bucket permuted in place by cycles (American flag sort), with
- * an explicit stack of buckets (no recursion); small buckets and the last
+ * explicit stacks of buckets (no recursion); small buckets and the last
  * level end in a comparison sort, cmp, which orders equal ids: for the
  * object table by record offset (cmp_ent), so equal ids (a damaged dump)
  * end in file order, the order pass 1 saw them, and the first one is kept.
+ * With threads: the buckets larger than a quarter of a thread's share are
+ * split first, then the others are dealt out, largest first, to the
+ * thread with the least so far; each sorts its own (disjoint ranges: the
+ * result does not depend on the number of threads).
  */
-static int sort_in_place(struct hl_objent *e, size_t n, cmp_fn cmp)
+static int sort_in_place(struct hl_objent *e, size_t n, cmp_fn cmp,
+			 unsigned threads)
 {
 	uint64_t diff = 0;
-	int shifts[8], nlev = 0, b;
+	struct levels lv = { { 0 }, 0 };
+	struct sorter w[SORT_THREADS];
+	size_t per, sp = 0, i, load[SORT_THREADS] = { 0 };
 	struct bucket *stack;
-	size_t sp = 0, i;
+	unsigned k, t;
+	int b, oom = 0;
 
 	for (i = 1; i < n; i++)
 		diff |= e[i].id ^ e[0].id;
 	for (b = 56; b >= 0; b -= 8) /* the varying bytes, high to low */
 		if ((diff >> b) & 0xff)
-			shifts[nlev++] = b;
-	/* at most 255 buckets pushed per level, plus the whole table */
-	stack = hl_malloc_array((size_t)nlev * 256 + 1, sizeof(*stack));
+			lv.shift[lv.n++] = b;
+	if (threads < 1 || n < ((size_t)1 << 20))
+		threads = 1;
+	if (threads > SORT_THREADS)
+		threads = SORT_THREADS;
+	/* a sorter's stack: at most 255 buckets pushed per level, plus one;
+	 * the buckets split first: at most 4 * threads per level (each more
+	 * than a quarter of a share, disjoint within a level) */
+	per = (size_t)lv.n * 256 + 1;
+	stack = hl_malloc_array(per * (threads == 1 ? 1 : 4 * threads + 1),
+				sizeof(*stack));
 	if (!stack)
 		return -1;
 	stack[sp++] = (struct bucket){ 0, n, 0 };
-	while (sp) {
-		struct bucket bk = stack[--sp];
-		struct hl_objent *a = e + bk.lo;
-		size_t count[256] = { 0 }, head[256], tail[256], pos = 0;
-		unsigned sh, k;
+	if (threads == 1) {
+		struct sorter one = { e, &lv, stack, sp, cmp };
 
-		if (bk.n <= 64 || bk.level >= nlev) {
-			small_sort(a, bk.n, cmp);
-			continue;
-		}
-		sh = (unsigned)shifts[bk.level];
-		for (i = 0; i < bk.n; i++)
-			count[(a[i].id >> sh) & 0xff]++;
-		for (k = 0; k < 256; k++) {
-			head[k] = pos;
-			pos += count[k];
-			tail[k] = pos;
-		}
-		for (k = 0; k < 256; k++) {
-			while (head[k] < tail[k]) {
-				struct hl_objent x = a[head[k]];
-				unsigned d = (unsigned)((x.id >> sh) & 0xff);
-
-				while (d != k) { /* carry x to its bucket */
-					struct hl_objent y = a[head[d]];
-
-					a[head[d]++] = x;
-					x = y;
-					d = (unsigned)((x.id >> sh) & 0xff);
-				}
-				a[head[k]++] = x;
-			}
-		}
-		for (k = 0, pos = 0; k < 256; pos += count[k], k++)
-			if (count[k] > 1)
-				stack[sp++] = (struct bucket){ bk.lo + pos, count[k],
-							       bk.level + 1 };
+		sorter_run(&one);
+		free(stack);
+		return 0;
 	}
+	for (;;) { /* split the big buckets */
+		size_t big = 0;
+		struct bucket bk;
+
+		for (i = 1; i < sp; i++)
+			if (stack[i].n > stack[big].n)
+				big = i;
+		if (!sp || stack[big].n <= n / threads / 4)
+			break;
+		bk = stack[big];
+		stack[big] = stack[--sp];
+		sort_bucket(e, bk, &lv, stack, &sp, cmp);
+	}
+	qsort(stack, sp, sizeof(*stack), cmp_bucket_size);
+	for (k = 0; k < threads; k++) {
+		w[k] = (struct sorter){ e, &lv, hl_malloc_array(sp + per, sizeof(*stack)),
+					0, cmp };
+		oom |= !w[k].stack;
+	}
+	for (i = 0; i < sp && !oom; i++) { /* deal them out */
+		for (t = 0, k = 1; k < threads; k++)
+			if (load[k] < load[t])
+				t = k;
+		load[t] += stack[i].n;
+		w[t].stack[w[t].sp++] = stack[i];
+	}
+	if (oom) { /* sort them here, with the stack they are in */
+		struct sorter one = { e, &lv, stack, sp, cmp };
+
+		sorter_run(&one);
+	} else {
+		hl_run_jobs(sorter_run, w, sizeof(w[0]), threads);
+	}
+	for (k = 0; k < threads; k++)
+		free(w[k].stack);
 	free(stack);
 	return 0;
 }
 
 int hl_sort_entries(struct hl_objent *e, size_t n)
 {
-	return n > 1 ? sort_in_place(e, n, cmp_ent_offk) : 0;
+	return n > 1 ? sort_in_place(e, n, cmp_ent_offk, 1) : 0;
 }
 
 hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
@@ -291,7 +387,7 @@ hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 	if (n > UINT32_MAX - 16)
 		return hl_fail(d, HL_E_UNSUPPORTED, "%zu objects: more than 2^32",
 			       n);
-	if (!is_sorted(e, n) && sort_in_place(e, n, cmp_ent))
+	if (!is_sorted(e, n) && sort_in_place(e, n, cmp_ent, g->threads))
 		return hl_fail(d, HL_E_NOMEM, "out of memory sorting objects");
 	for (i = 0; i < n; i++)
 		if (!k || e[k - 1].id != e[i].id)

@@ -23,7 +23,6 @@
 #include "lib/heap.h"
 
 #include <stdio.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <xxhash.h>
@@ -558,18 +557,11 @@ static void walk_parallel(const hl_graph *g, uint32_t o, unsigned n,
 			  hl_elem_fn fn, void **ctx, uint64_t *visited)
 {
 	struct walk_part p[8];
-	pthread_t tid[8];
 	unsigned k;
 
 	for (k = 0; k < n; k++)
 		p[k] = (struct walk_part){ g, o, k, n, fn, ctx[k], 0, { 0 } };
-	for (k = 1; k < n; k++)
-		if (pthread_create(&tid[k], NULL, walk_run, &p[k]))
-			walk_run(&p[k]), tid[k] = 0;
-	walk_run(&p[0]);
-	for (k = 1; k < n; k++)
-		if (tid[k])
-			pthread_join(tid[k], NULL);
+	hl_run_jobs(walk_run, p, sizeof(p[0]), n);
 	for (k = 0; k < n; k++)
 		visited[k] = p[k].visited;
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -244,4 +245,22 @@ int hl_tmpfile(const char *dir)
 	if (fd >= 0)
 		unlink(path); /* gone at once: nothing left behind on a crash */
 	return fd;
+}
+
+void hl_run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n)
+{
+	pthread_t tid[HL_JOBS_MAX];
+	int started[HL_JOBS_MAX] = { 0 };
+	unsigned k;
+
+	for (k = 1; k < n && k < HL_JOBS_MAX; k++)
+		started[k] = !pthread_create(&tid[k], NULL, fn, (char *)jobs + k * size);
+	if (n)
+		fn(jobs);
+	for (k = 1; k < n; k++) {
+		if (k < HL_JOBS_MAX && started[k])
+			pthread_join(tid[k], NULL);
+		else
+			fn((char *)jobs + k * size);
+	}
 }

@@ -131,6 +131,13 @@ void hl_drop_range(const void *p, uint64_t len);
  * retried when interrupted); nonzero on error (errno set). */
 int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off);
 
+/* Run fn on each of n jobs (job k at (char *)jobs + k * size): job 0 on
+ * this thread, the others on threads of their own (up to HL_JOBS_MAX; the
+ * rest, and those whose thread cannot start, here afterwards); returns
+ * when all are done. */
+#define HL_JOBS_MAX 64
+void hl_run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n);
+
 /* An unnamed temporary file in dir (O_TMPFILE, or created and unlinked at
  * once: nothing is left behind on a crash); -1 on failure (errno set). */
 int hl_tmpfile(const char *dir);

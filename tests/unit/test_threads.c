@@ -154,6 +154,77 @@ static void test_damage_same_message(void **state)
 	ut_tmpdir_remove(tmp);
 }
 
+/* More than 2^20 objects written out of address order: the object table's
+ * radix sort splits its buckets over the threads; every count must number
+ * the objects alike (and the dominator tree with them). */
+#define BIG_N 1100000u
+
+static void test_big_sort(void **state)
+{
+	static const unsigned counts[] = { 1, 2, 5 };
+	char tmp[UT_PATH_MAX], path[UT_PATH_MAX];
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	uint64_t node, base, *ids0 = NULL;
+	uint32_t i, k;
+	hl_open_options opt;
+	hl_heap *h;
+
+	(void)state;
+	ut_tmpdir_make(tmp, sizeof tmp);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	node = hw_node_class(w, "Node", 1);
+	hw_class_dump_all(w);
+	hw_root_sticky_class(w, node);
+	base = hw_alloc(w, 24);
+	for (i = 1; i < BIG_N; i++)
+		hw_alloc(w, 24);
+	/* object j refers to j - 1: a chain from the root, the last one; the
+	 * records in the order j = i * 7919 mod BIG_N (coprime: each once) */
+	for (i = 0; i < BIG_N; i++) {
+		uint32_t j = (uint32_t)(((uint64_t)i * 7919u) % BIG_N);
+		uint64_t prev = j ? base + 24 * (uint64_t)(j - 1) : 0;
+
+		hw_node(w, node, base + 24 * (uint64_t)j, &prev);
+	}
+	hw_root_jni_global(w, base + 24 * (uint64_t)(BIG_N - 1), 0);
+	hw_heap_dump_end(w);
+	hw_save(w, ut_join(path, sizeof path, tmp, "big.hprof"));
+	hw_free(w);
+	for (k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		memset(&opt, 0, sizeof opt);
+		opt.threads = counts[k];
+		assert_int_equal(hl_open(path, &opt, &h), HL_OK);
+		assert_int_equal(hl_compute_dominators(h), HL_OK);
+		assert_true(hl_object_count(h) > BIG_N);
+		if (!ids0) {
+			ids0 = malloc(hl_object_count(h) * sizeof(uint64_t));
+			assert_non_null(ids0);
+			for (i = 0; i < hl_object_count(h); i++) {
+				ids0[i] = hl_object_id(h, i);
+				if (i && ids0[i] <= ids0[i - 1])
+					fail_msg("object %u: id 0x%llx after 0x%llx", i,
+						 (unsigned long long)ids0[i],
+						 (unsigned long long)ids0[i - 1]);
+			}
+		} else {
+			for (i = 0; i < hl_object_count(h); i++)
+				assert_int_equal(hl_object_id(h, i), ids0[i]);
+		}
+		/* the chain: each node's idom is the next one up */
+		i = hl_object_count(h) - BIG_N; /* the first node's number */
+		assert_int_equal(hl_object_id(h, i), base);
+		assert_int_equal(hl_idom(h, i), i + 1);
+		assert_int_equal(hl_idom(h, i + BIG_N - 1), HL_ROOT);
+		assert_int_equal(hl_retained(h, i + BIG_N - 1), 24 * (uint64_t)BIG_N);
+		hl_close(h);
+	}
+	free(ids0);
+	unlink(path);
+	ut_tmpdir_remove(tmp);
+}
+
 static void test_android(void **state)
 {
 	(void)state;
@@ -166,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_general),
 		cmocka_unit_test(test_caches),
 		cmocka_unit_test(test_android),
+		cmocka_unit_test(test_big_sort),
 		cmocka_unit_test(test_suspects_census),
 		cmocka_unit_test(test_damage_same_message),
 	};
