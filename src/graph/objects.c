@@ -431,6 +431,11 @@ struct classify {
 	uint64_t unknown, badsize;
 	hl_vec big;   /* struct hl_objsize: sizes too big for g->size */
 	int oom;
+	int quiet;    /* count damage, neither warn nor add a class */
+	uint64_t counts[4];
+	hl_graph *g;  /* a part's objects: [lo, hi) */
+	uint32_t lo, hi;
+	hl_diag *d;   /* for the warnings, when not quiet */
 };
 
 static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
@@ -441,6 +446,10 @@ static uint32_t class_of_id(hl_graph *g, struct classify *cx, uint64_t id,
 	if (id == cx->last_id && cx->last_cls != HL_NONE)
 		return cx->last_cls;
 	c = hl_graph_find_class(g, id);
+	if (c == HL_NONE && cx->quiet) {
+		cx->unknown++;
+		return HL_NONE;
+	}
 	if (c == HL_NONE) {
 		if (cx->unknown++ < 3)
 			hl_warnf(d, "offset %llu: %s 0x%llx: class 0x%llx is not in the dump",
@@ -473,7 +482,8 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 					o, d);
 			if (c != HL_NONE && c < g->nclass_ids &&
 			    hl_be32(r + 1 + 2 * id + 4) !=
-			    g->classes[c].data_size && cx->badsize++ < 3)
+			    g->classes[c].data_size && cx->badsize++ < 3 &&
+			    !cx->quiet)
 				hl_warnf(d, "offset %llu: INSTANCE_DUMP 0x%llx: %u field bytes, its class layout says %u",
 					 (unsigned long long)hl_graph_off(g, o),
 					 (unsigned long long)hl_graph_id(g, o),
@@ -509,7 +519,7 @@ static void classify_one(hl_graph *g, struct classify *cx, uint32_t o,
 		if (hl_vec_push(&cx->big, &big))
 			cx->oom = 1;
 	}
-	g->counts[hl_graph_kind(g, o)]++;
+	cx->counts[hl_graph_kind(g, o)]++;
 }
 
 /* As MAT does, a class whose loader object is not in the dump is taken to
@@ -525,11 +535,85 @@ static void orphan_loaders(hl_graph *g)
 			g->classes[c].loader_id = 0;
 }
 
+/* Classify a range of objects, dropping the dump's pages behind. */
+static void *classify_range(void *arg)
+{
+	struct classify *cx = arg;
+	hl_graph *g = cx->g;
+	uint32_t o;
+	hl_behind b;
+
+	hl_behind_init(&b, g->mapped ? g->data : NULL);
+	for (o = cx->lo; o < cx->hi; o++) {
+		if (hl_graph_kind(g, o) != K_CLASS)
+			hl_behind_note(&b, hl_graph_off(g, o));
+		classify_one(g, cx, o, cx->d);
+	}
+	hl_behind_flush(&b);
+	return NULL;
+}
+
+#define CLASSIFY_PARTS 16
+
+/*
+ * On threads, one range of objects each, quietly: when no part met damage
+ * (an unknown class, a field byte count that disagrees with the class),
+ * the parts' counts and big sizes (in object order) are joined; otherwise
+ * the whole table is classified again on one thread, which warns about the
+ * first damage in object order and adds <unknown class>, as always (every
+ * write of the quiet pass is made again the same way).
+ */
+static int classify_parallel(hl_graph *g)
+{
+	struct classify cx[CLASSIFY_PARTS];
+	unsigned n = g->threads > CLASSIFY_PARTS ? CLASSIFY_PARTS : g->threads, k, j;
+	uint64_t damage = 0, total = 0;
+	int oom = 0, joined;
+
+	if (n < 2 || g->nobj < ((uint32_t)1 << 20))
+		return 0;
+	for (k = 0; k < n; k++) {
+		memset(&cx[k], 0, sizeof(cx[k]));
+		cx[k].last_cls = HL_NONE;
+		cx[k].quiet = 1;
+		cx[k].g = g;
+		cx[k].lo = (uint32_t)((uint64_t)g->nobj * k / n);
+		cx[k].hi = (uint32_t)((uint64_t)g->nobj * (k + 1) / n);
+		hl_vec_init(&cx[k].big, sizeof(struct hl_objsize));
+	}
+	hl_run_jobs(classify_range, cx, sizeof(cx[0]), n);
+	for (k = 0; k < n; k++) {
+		damage += cx[k].unknown + cx[k].badsize;
+		oom |= cx[k].oom;
+		total += cx[k].big.len;
+	}
+	joined = !damage && !oom &&
+		 (cx[0].big.len == total ||
+		  !hl_vec_reserve(&cx[0].big, (size_t)(total - cx[0].big.len)));
+	if (joined) {
+		for (k = 1; k < n; k++) { /* the big sizes, in object order */
+			if (!cx[k].big.len)
+				continue;
+			memcpy((struct hl_objsize *)cx[0].big.data + cx[0].big.len,
+			       cx[k].big.data, cx[k].big.len * sizeof(struct hl_objsize));
+			cx[0].big.len += cx[k].big.len;
+		}
+		for (k = 0; k < n; k++)
+			for (j = 0; j < 4; j++)
+				g->counts[j] += cx[k].counts[j];
+		g->size_big = cx[0].big.data;
+		g->nsize_big = cx[0].big.len;
+		cx[0].big.data = NULL;
+	}
+	for (k = 0; k < n; k++)
+		hl_vec_release(&cx[k].big);
+	return joined;
+}
+
 hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 {
 	struct classify cx;
-	uint32_t o;
-	hl_behind b;
+	unsigned j;
 
 	memset(&cx, 0, sizeof(cx));
 	cx.last_cls = HL_NONE;
@@ -543,14 +627,18 @@ hl_status hl_objects_classify(hl_graph *g, hl_diag *d)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
 	/* every size is a multiple of the alignment: a power of two of it */
 	g->size_shift = (unsigned)__builtin_ctz(g->align ? g->align : 1);
-	hl_vec_init(&cx.big, sizeof(struct hl_objsize));
-	hl_behind_init(&b, g->mapped ? g->data : NULL);
-	for (o = 0; o < g->nobj; o++) {
-		if (hl_graph_kind(g, o) != K_CLASS)
-			hl_behind_note(&b, hl_graph_off(g, o));
-		classify_one(g, &cx, o, d);
+	if (classify_parallel(g)) {
+		orphan_loaders(g);
+		return HL_OK;
 	}
-	hl_behind_flush(&b);
+	hl_vec_init(&cx.big, sizeof(struct hl_objsize));
+	cx.g = g;
+	cx.lo = 0;
+	cx.hi = g->nobj;
+	cx.d = d;
+	classify_range(&cx);
+	for (j = 0; j < 4; j++)
+		g->counts[j] += cx.counts[j];
 	g->size_big = cx.big.data;
 	g->nsize_big = cx.big.len;
 	if (cx.oom)
