@@ -36,6 +36,11 @@ static void *decode_part(void *arg)
 
 		if (hl_graph_kind(g, o) != K_CLASS)
 			hl_behind_note(&b, hl_graph_off(g, o));
+		if (hl_graph_kind(g, o) == K_PRIM_ARRAY) {
+			/* no reference but its class: its record is not read */
+			p->start[o + 1] = (hl_eidx)p->to.len;
+			continue;
+		}
 		hl_refit_init(&it, g, o);
 		while (hl_refit_next(&it, &id)) {
 			uint32_t t;
