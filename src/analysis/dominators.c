@@ -459,8 +459,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 		pthread_join(tid, NULL);
 	} else {
 		st = finish(t, &s, g, d);
-		renumber(in, g, s.vertex);
-		hl_inbound_spill(in, g);
+		back_run(&back);
 	}
 	if (st == HL_OK)
 		t->done = 1;

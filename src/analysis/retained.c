@@ -4,8 +4,8 @@
  * Children lists are one CSR keyed by parent (slot nobj is the virtual
  * root), each list then sorted by decreasing retained size (ties in
  * address order).  Most lists are short and sorted in place; the long ones
- * (the virtual root's holds millions on big dumps) on 8-byte keys, 16 bytes
- * per entry of the longest list while the lists are sorted.
+ * (the virtual root's holds millions on big dumps) by radix on 8-byte keys,
+ * 16 bytes per entry of the longest list while the lists are sorted.
  *
  * Group retained size (MAT's minimum retained size of a set): one
  * iterative walk of the dominator tree with a counter per group of the
@@ -57,71 +57,31 @@ static void insertion_sort(uint32_t *a, uint32_t n, const hl_domtree *t)
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Ascending 8-byte keys: LSD radix on 16-bit digits (a digit all keys
- * share costs no pass) for long runs, qsort for short ones; tmp holds n
- * keys.  Returns the array the sorted keys are in (a or tmp). */
-static uint64_t *sort_keys(uint64_t *a, uint64_t *tmp, size_t n, uint32_t *count)
-{
-	unsigned shift;
-	size_t i;
-
-	if (n < 4096) {
-		qsort(a, n, sizeof(uint64_t), cmp_u64);
-		return a;
-	}
-	for (shift = 0; shift < 64; shift += 16) {
-		uint32_t sum = 0, d;
-		uint64_t *x;
-
-		memset(count, 0, 65536 * sizeof(uint32_t));
-		for (i = 0; i < n; i++)
-			count[(a[i] >> shift) & 0xffff]++;
-		if (count[(a[0] >> shift) & 0xffff] == n)
-			continue; /* one digit for all: already in order here */
-		for (d = 0; d < 65536; d++) {
-			uint32_t c = count[d];
-
-			count[d] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			tmp[count[(a[i] >> shift) & 0xffff]++] = a[i];
-		x = a;
-		a = tmp;
-		tmp = x;
-	}
-	return a;
-}
-
 /*
- * A long list in cmp_child's order, sorted on 8-byte keys (the retained
- * size's 4-byte form inverted, then the object) without a look-up per
- * comparison; keys holds 2 * n.  A list with sizes too big for the
- * 4-byte form is sorted with cmp_child instead.
+ * A long list in cmp_child's order, sorted by the object table's radix
+ * sort (hl_sort_entries) on keys of 8 bytes: the retained size's 4-byte
+ * form inverted, then the object, so no look-up per comparison; ents holds
+ * n.  A list with sizes too big for the 4-byte form is sorted with
+ * cmp_child instead.
  */
-static void sort_long(uint32_t *a, uint32_t n, hl_domtree *t, uint64_t *keys,
-		      uint32_t *count)
+static int sort_long(uint32_t *a, uint32_t n, hl_domtree *t,
+		     struct hl_objent *ents, unsigned threads)
 {
-	uint64_t *k;
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
 		if (t->ret[a[i]] == HL_RET_BIG) {
 			qsort_r(a, n, sizeof(uint32_t), cmp_child, t);
-			return;
+			return 0;
 		}
-		keys[i] = ((uint64_t)(UINT32_MAX - t->ret[a[i]]) << 32) | a[i];
+		ents[i].id = ((uint64_t)(UINT32_MAX - t->ret[a[i]]) << 32) | a[i];
+		ents[i].offk = 0;
 	}
-	k = sort_keys(keys, keys + n, n, count);
+	if (hl_sort_entries(ents, n, threads))
+		return -1;
 	for (i = 0; i < n; i++)
-		a[i] = (uint32_t)k[i];
+		a[i] = (uint32_t)ents[i].id;
+	return 0;
 }
 
 static inline uint32_t parent_slot(const hl_graph *g, uint32_t p)
@@ -132,8 +92,8 @@ static inline uint32_t parent_slot(const hl_graph *g, uint32_t p)
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 {
 	uint32_t i, o, n = t->n, slots = g->nobj + 1, words = slots / 64 + 1, k;
-	uint32_t most, *count = NULL;
-	uint64_t *keys = NULL;
+	uint32_t most;
+	struct hl_objent *ents = NULL;
 
 	if (t->children || !t->done)
 		return t->done ? HL_OK : hl_fail(d, HL_E_STATE, "no dominator tree");
@@ -167,25 +127,19 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 	for (i = 0, most = 0; i < t->nparents; i++)
 		if (t->kid_start[i + 1] - t->kid_start[i] > most)
 			most = t->kid_start[i + 1] - t->kid_start[i];
-	if (most > 16) {
-		keys = hl_malloc_array(2 * (size_t)most, sizeof(uint64_t));
-		count = hl_malloc_array(65536, sizeof(uint32_t));
-		if (!keys || !count) {
-			free(keys);
-			free(count);
-			goto oom;
-		}
-	}
+	if (most > 16 && !(ents = hl_malloc_array(most, sizeof(*ents))))
+		goto oom;
 	for (i = 0; i < t->nparents; i++) {
 		uint32_t m = t->kid_start[i + 1] - t->kid_start[i];
 
-		if (m > 16)
-			sort_long(t->children + t->kid_start[i], m, t, keys, count);
-		else if (m > 1) /* most lists: a few children, sorted in place */
+		if (m > 16 && sort_long(t->children + t->kid_start[i], m, t, ents, g->threads)) {
+			free(ents);
+			goto oom;
+		}
+		if (m > 1 && m <= 16) /* most lists: a few, sorted in place */
 			insertion_sort(t->children + t->kid_start[i], m, t);
 	}
-	free(keys);
-	free(count);
+	free(ents);
 	return HL_OK;
 oom:
 	free(t->kid_bits);

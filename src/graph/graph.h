@@ -147,9 +147,10 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 			 hl_diag *d, hl_progress_fn progress, void *ctx);
 void hl_graph_release(hl_graph *g);
 
-/* Sort 16-byte entries by id, then by their second word, in place (radix);
- * nonzero when out of memory. */
-int hl_sort_entries(struct hl_objent *e, size_t n);
+/* Sort 16-byte entries by id, then by their second word, in place (radix,
+ * on up to `threads` threads: the same result for any number); nonzero
+ * when out of memory. */
+int hl_sort_entries(struct hl_objent *e, size_t n, unsigned threads);
 /* class-object id -> class number, HL_NONE when absent. */
 uint32_t hl_graph_find_class(const hl_graph *g, uint64_t id);
 /* id -> object number, HL_NONE when absent. */

@@ -370,9 +370,9 @@ static int sort_in_place(struct hl_objent *e, size_t n, cmp_fn cmp,
 	return 0;
 }
 
-int hl_sort_entries(struct hl_objent *e, size_t n)
+int hl_sort_entries(struct hl_objent *e, size_t n, unsigned threads)
 {
-	return n > 1 ? sort_in_place(e, n, cmp_ent_offk, 1) : 0;
+	return n > 1 ? sort_in_place(e, n, cmp_ent_offk, threads) : 0;
 }
 
 hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)

@@ -54,22 +54,6 @@ static int open_tmp(const char *tmpdir)
 	return hl_tmpfile(tmpdir);
 }
 
-static int write_all(int fd, const uint8_t *p, uint64_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (uint64_t)w;
-	}
-	return 0;
-}
-
 static hl_status sink_put(struct sink *k, const uint8_t *p, uint64_t n,
 			  hl_diag *d)
 {
@@ -80,13 +64,13 @@ static hl_status sink_put(struct sink *k, const uint8_t *p, uint64_t n,
 				       "cannot create a temporary file in '%s': %s",
 				       k->tmpdir ? k->tmpdir : "$TMPDIR",
 				       strerror(errno));
-		if (write_all(k->fd, k->mem, k->len))
+		if (hl_write_at(k->fd, k->mem, k->len, 0))
 			goto werr;
 		free(k->mem);
 		k->mem = NULL;
 	}
 	if (k->fd >= 0) {
-		if (write_all(k->fd, p, n))
+		if (hl_write_at(k->fd, p, n, k->len))
 			goto werr;
 		k->len += n;
 		return HL_OK;

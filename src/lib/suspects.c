@@ -619,7 +619,7 @@ static int full_census(struct finder *f, uint32_t o, hl_suspect *s)
 	if (kind == COLL_NONE)
 		return 0;
 	if (!gather_all(f, o, kind == COLL_SET, &ga, &s->elements) ||
-	    hl_sort_entries(ga.ents.data, ga.ents.len)) {
+	    hl_sort_entries(ga.ents.data, ga.ents.len, f->g->threads)) {
 		hl_vec_release(&ga.ents);
 		return 0;
 	}

@@ -239,8 +239,10 @@ int hl_tmpfile(const char *dir)
 		return fd;
 #endif
 	if ((size_t)snprintf(path, sizeof(path), "%s/heaplens-XXXXXX", dir) >=
-	    sizeof(path))
+	    sizeof(path)) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	fd = mkostemp(path, O_CLOEXEC);
 	if (fd >= 0)
 		unlink(path); /* gone at once: nothing left behind on a crash */
