@@ -140,14 +140,24 @@ static int dfs(struct lt *s, const hl_graph *g)
 	return oom ? -1 : over ? -2 : 0;
 }
 
+/*
+ * Link-eval with the vertices numbered: the loop of semi_nca() takes them
+ * from the last DFS number down, so while it handles vertex i the linked
+ * ones (those with an ancestor in the forest) are exactly those above i.
+ * So "is x linked" is x > i, and nothing needs setting up front: an
+ * unlinked vertex is its own label and its own semidominator, and anc,
+ * semi and label are written when their vertex is reached (their pages
+ * are touched one after the other, not all at once at the start).
+ */
+
 /* Path compression without recursion; the stack grows on demand (it
- * is as deep as the longest compressed path, usually short). */
-static int compress(struct lt *s, uint32_t v, hl_vec *stack)
+ * is as deep as the longest compressed path, usually short).  v > i. */
+static int compress(struct lt *s, uint32_t v, uint32_t i, hl_vec *stack)
 {
 	uint32_t x = v;
 
 	stack->len = 0;
-	while (s->anc[s->anc[x]] != NIL) {
+	while (s->anc[x] > i) {
 		if (hl_vec_push(stack, &x))
 			return -1;
 		x = s->anc[x];
@@ -162,13 +172,15 @@ static int compress(struct lt *s, uint32_t v, hl_vec *stack)
 	return 0;
 }
 
-static uint32_t eval(struct lt *s, uint32_t v, hl_vec *stack, int *oom)
+/* The semidominator candidate that predecessor v offers to vertex i. */
+static inline uint32_t offer(struct lt *s, uint32_t v, uint32_t i,
+			     hl_vec *stack, int *oom)
 {
-	if (s->anc[v] == NIL)
+	if (v <= i) /* unlinked: v itself, an ancestor or an earlier branch */
 		return v;
-	if (compress(s, v, stack))
+	if (s->anc[v] > i && compress(s, v, i, stack))
 		*oom = 1;
-	return s->label[v];
+	return s->semi[s->label[v]];
 }
 
 /*
@@ -185,12 +197,9 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 	int oom = 0;
 
 	hl_vec_init(&stack, sizeof(uint32_t));
-	for (i = 0; i <= n; i++) {
-		s->semi[i] = i;
-		s->label[i] = i;
-		s->anc[i] = NIL;
-	}
 	for (i = n; i >= 1 && !oom; i--) {
+		uint32_t sd = i;
+
 		/* the predecessors of the next vertices, ahead of time: where
 		 * their lists start, then their first entries */
 		if (i > 2)
@@ -198,25 +207,27 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 		if (i > 1 && in->start[s->vertex[i - 1] + 1] > in->start[s->vertex[i - 1]])
 			__builtin_prefetch(&in->from[in->start[s->vertex[i - 1]]]);
 		if (s->parent[i] == 0) {
-			s->semi[i] = 0;
+			sd = 0;
 		} else {
 			uint32_t w = s->vertex[i];
 			hl_eidx e, end = in->start[w + 1];
 
 			for (e = in->start[w]; e < end; e++) {
-				uint32_t u;
+				uint32_t v = in->from[e], c;
 
-				if (e + 1 < end)
+				if (e + 1 < end && in->from[e + 1] > i)
 					__builtin_prefetch(&s->anc[in->from[e + 1]]);
-				u = eval(s, in->from[e], &stack, &oom);
-
-				if (s->semi[u] < s->semi[i])
-					s->semi[i] = s->semi[u];
+				c = offer(s, v, i, &stack, &oom);
+				if (c < sd)
+					sd = c;
 			}
 		}
+		s->semi[i] = sd;
+		s->label[i] = i;
 		s->anc[i] = s->parent[i];
 	}
 	hl_vec_release(&stack);
+	s->semi[0] = 0;
 	s->anc[0] = 0;
 	for (i = 1; i <= n; i++) {
 		uint32_t x = s->parent[i];
@@ -364,6 +375,12 @@ static void *back_run(void *arg)
 	return NULL;
 }
 
+static void *spill_run(void *arg)
+{
+	hl_graph_spill(arg, HL_SPILL_EDGES);
+	return NULL;
+}
+
 static void lt_release(struct lt *s)
 {
 	free(s->pre);
@@ -443,10 +460,19 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	renumber(in, g, s.pre);
 	s.anc = s.pre; /* its room, already mapped: no page to clear again */
 	s.pre = NULL;
-	hl_graph_spill(g, HL_SPILL_EDGES);
+	/* to the spill file on a second thread: the semidominators read
+	 * neither (and touch their pages one after the other) */
+	joined = 1;
+	if (g->threads > 1 && pthread_create(&tid, NULL, spill_run, g) == 0)
+		joined = 0;
+	else
+		hl_graph_spill(g, HL_SPILL_EDGES);
 	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* and label */
 	s.label = s.semi ? s.semi + r : NULL;
-	if (!s.anc || !s.semi || semi_nca(&s, in)) {
+	oom = !s.anc || !s.semi || semi_nca(&s, in);
+	if (!joined)
+		pthread_join(tid, NULL);
+	if (oom) {
 		hl_inbound_release(in); /* half renumbered: built again on use */
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
