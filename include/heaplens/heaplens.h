@@ -100,6 +100,15 @@ size_t hl_escape(const char *in, size_t n, char *out, size_t cap);
  * to err (len bytes), and hl_errmsg() is left as it was.
  */
 hl_status hl_index_save(hl_heap *h, char *err, size_t len);
+/*
+ * The same in two steps: hl_index_save_start computes what the index
+ * holds and, when the heap has more than one thread, writes it on a
+ * thread of its own, so that queries can run meanwhile (they read the
+ * heap; nothing may change it).  hl_index_save_wait waits for the writer
+ * and gives its status (HL_OK when none was started); hl_close waits too.
+ */
+hl_status hl_index_save_start(hl_heap *h, char *err, size_t len);
+hl_status hl_index_save_wait(hl_heap *h, char *err, size_t len);
 /* Was the heap mapped from its index? */
 int hl_index_loaded(const hl_heap *h);
 /* The index's path ("" when indexes are not used). */

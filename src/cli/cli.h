@@ -41,11 +41,15 @@ struct session {
 	unsigned threads;        /* --threads N (0: online CPUs) */
 	int no_index;            /* --no-index, or HEAPLENS_NO_INDEX=1 */
 	const char *index_dir;   /* --index-dir DIR */
+	hl_heap *writing;        /* its index written meanwhile */
 	double start;
 };
 
 /* --stats: close the running phase and start `next` ("" to finish). */
 void stats_phase(struct session *s, const char *next);
+
+/* Wait for an index being written; a note if it failed. */
+void session_index_wait(struct session *s);
 
 /* What a command needs opened before it runs. */
 enum { NEED_NOTHING = 0, NEED_HEAP = 1, NEED_DOMINATORS = 2 };

@@ -247,6 +247,15 @@ static void on_progress(void *ctx, const char *phase, uint64_t done,
 	}
 }
 
+void session_index_wait(struct session *s)
+{
+	char err[600];
+
+	if (s->writing && hl_index_save_wait(s->writing, err, sizeof(err)) != HL_OK)
+		on_note(s, err);
+	s->writing = NULL;
+}
+
 int session_open(struct session *s, int needs)
 {
 	hl_open_options o = { 0 };
@@ -264,16 +273,20 @@ int session_open(struct session *s, int needs)
 	o.warn = on_warn;
 	o.progress = on_progress;
 	o.ctx = s;
+	session_index_wait(s); /* another dump's (diff, check) */
 	st = hl_open(s->dump_path, &o, &s->heap);
 	if (st == HL_OK && (needs & NEED_DOMINATORS))
 		st = hl_compute_dominators(s->heap);
 	if (st == HL_OK && o.use_index && !hl_index_loaded(s->heap) &&
 	    *hl_index_path(s->heap) && strcmp(s->command, "index")) {
-		/* the first analysis writes the index every command needs */
+		/* the first analysis writes the index every command needs,
+		 * while the command runs */
 		char err[600];
 
-		if (hl_index_save(s->heap, err, sizeof(err)) != HL_OK)
+		if (hl_index_save_start(s->heap, err, sizeof(err)) != HL_OK)
 			on_note(s, err);
+		else
+			s->writing = s->heap;
 	}
 	on_progress(s, "", 1, 1);
 	stats_phase(s, "command");
@@ -429,6 +442,10 @@ int main(int argc, char **argv)
 	code = c->fn(argc - 1, argv + 1, &s);
 	stats_phase(&s, "report");
 	code = finish_output(&s, code);
+	if (s.writing) {
+		stats_phase(&s, "index");
+		session_index_wait(&s);
+	}
 	if (s.stats) {
 		stats_phase(&s, "");
 		fprintf(stderr, "%s: stats: total wall %.3f s, peak rss %lu MB\n", s.prog,

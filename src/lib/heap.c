@@ -190,6 +190,7 @@ void hl_close(hl_heap *h)
 {
 	if (!h)
 		return;
+	hl_index_save_wait(h, NULL, 0);
 	hl_index_detach(h);
 	free(h->diag.log);
 	hl_domtree_release(&h->dom);

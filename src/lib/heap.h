@@ -27,10 +27,14 @@ struct hl_heap {
 	char index_path[4096];     /* "" when indexes are not used */
 	void *index_map;           /* the mapped index, when loaded */
 	int index_saved;           /* written by this run */
+	struct hl_idx_writer *writer; /* writing it meanwhile (index.c) */
 	uint64_t index_size;
 };
 
 int hl_index_load(hl_heap *h);
+/* Wait until an index being written is complete (or failed); its status
+ * stays for hl_index_save_wait. */
+void hl_index_join(hl_heap *h);
 /* Retained size per class into h->dom.class_retained (once). */
 hl_status hl_class_retained(hl_heap *h);
 /* Counts and shallow sizes per class into h->g.class_sums (once). */

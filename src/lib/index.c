@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -125,13 +126,35 @@ static uint64_t inbound_len(const hl_heap *h)
 
 /* ---- writing ---- */
 
+/*
+ * The index is written while the command runs: once the dominator tree,
+ * its children lists and the per-class sums exist, nothing changes the
+ * heap's arrays until hl_close, so a second thread hashes and writes them
+ * from a snapshot of the scalars, the section table and the diagnostics
+ * log (which the command may still grow).  The writer has its own
+ * diagnostics; hl_index_save_wait joins it and reports.  Kept reports
+ * (reports.c) belong to a complete index: hl_report_put joins first.
+ */
+struct hl_idx_writer {
+	pthread_t tid;
+	int running, fd;
+	hl_status st;
+	hl_diag d;
+	char tmp[4200], path[4096];
+	struct idx_scalars sc;
+	uint64_t identity;
+	struct { const void *p; uint64_t len; } s[MAX_SECT];
+	unsigned n;
+	void *log;
+};
+
 /* A section's checksum, taken in steps of 16 MiB.  Writing (fd >= 0):
- * each step is written at off + its place, and the spilled arrays' pages
- * are dropped behind it (the section may be one of them: written, an index
- * does not hold the whole analysis resident).  Loading (fd < 0): p is the
- * read-only index mapping, and its pages are dropped behind the hash, so
- * that checking a big index does not make all of it resident; a command
- * maps back in only what it reads.  Nonzero on a write error. */
+ * each step is written at off + its place, and dropped behind when the
+ * section is a spilled array (written, an index does not hold the whole
+ * analysis resident).  Loading (fd < 0): p is the read-only index
+ * mapping, and its pages are dropped behind the hash, so that checking a
+ * big index does not make all of it resident; a command maps back in only
+ * what it reads.  Nonzero on a write error. */
 static int section_pass(const uint8_t *p, uint64_t len, int fd, uint64_t off,
 			uint64_t *sum)
 {
@@ -154,63 +177,75 @@ static int section_pass(const uint8_t *p, uint64_t len, int fd, uint64_t off,
 			continue;
 		}
 		err = hl_write_at(fd, p + done, n, off + done);
-		hl_spill_drop();
+		hl_spill_drop_range(p + done, n);
 	}
 	*sum = XXH3_64bits_digest(st);
 	XXH3_freeState(st);
 	return err;
 }
 
-static hl_status write_index(hl_heap *h, int fd, const char *tmp)
+static hl_status write_index(struct hl_idx_writer *w)
 {
-	struct sect_ref s[MAX_SECT];
 	struct idx_sect tab[MAX_SECT + 1];
-	struct idx_scalars sc;
 	struct idx_header hd;
-	unsigned n = sections(h, s), k;
+	unsigned n = w->n, k;
 	uint64_t off;
 
-	for (k = 0; k < n; k++)
-		if (s[k].ptr == (void **)&h->in.from)
-			s[k].len = inbound_len(h);
-	hl_graph_drop_pages(&h->g); /* what the reports read of dump and spill */
-	memset(&sc, 0, sizeof(sc));
-	sc.hp = h->hp;
-	sc.g = h->g;
-	sc.dom = h->dom;
-	sc.in = h->in;
-	sc.warnings = h->diag.warnings;
-	sc.log_len = h->diag.log_len;
-	sc.dump_index = h->dump_index;
 	off = hl_round_up(sizeof(hd) + (n + 1) * sizeof(struct idx_sect), IDX_ALIGN);
-	tab[0] = (struct idx_sect){ off, sizeof(sc), XXH3_64bits(&sc, sizeof(sc)) };
-	if (hl_write_at(fd, &sc, sizeof(sc), off))
+	tab[0] = (struct idx_sect){ off, sizeof(w->sc), XXH3_64bits(&w->sc, sizeof(w->sc)) };
+	if (hl_write_at(w->fd, &w->sc, sizeof(w->sc), off))
 		goto werr;
-	off = hl_round_up(off + sizeof(sc), IDX_ALIGN);
+	off = hl_round_up(off + sizeof(w->sc), IDX_ALIGN);
 	for (k = 0; k < n; k++) {
-		const void *p = *s[k].ptr;
-
-		tab[k + 1] = (struct idx_sect){ off, s[k].len, 0 };
-		if (section_pass(p, s[k].len, fd, off, &tab[k + 1].sum))
+		tab[k + 1] = (struct idx_sect){ off, w->s[k].len, 0 };
+		if (section_pass(w->s[k].p, w->s[k].len, w->fd, off, &tab[k + 1].sum))
 			goto werr;
-		off = hl_round_up(off + s[k].len, IDX_ALIGN);
+		off = hl_round_up(off + w->s[k].len, IDX_ALIGN);
 	}
 	memset(&hd, 0, sizeof(hd));
 	memcpy(hd.magic, IDX_MAGIC, 8);
 	hd.version = IDX_VERSION;
 	hd.nsect = n + 1;
 	hd.layout = hl_index_layout();
-	hd.identity = h->identity;
+	hd.identity = w->identity;
 	hd.total = off;
 	hd.table_sum = XXH3_64bits(tab, (n + 1) * sizeof(struct idx_sect));
-	if (hl_write_at(fd, &hd, sizeof(hd), 0) ||
-	    hl_write_at(fd, tab, (n + 1) * sizeof(struct idx_sect), sizeof(hd)) ||
-	    ftruncate(fd, (off_t)off))
+	if (hl_write_at(w->fd, &hd, sizeof(hd), 0) ||
+	    hl_write_at(w->fd, tab, (n + 1) * sizeof(struct idx_sect), sizeof(hd)) ||
+	    ftruncate(w->fd, (off_t)off))
 		goto werr;
 	return HL_OK;
 werr:
-	return hl_fail(&h->diag, HL_E_IO, "cannot write the index '%s': %s", tmp,
+	return hl_fail(&w->d, HL_E_IO, "cannot write the index '%s': %s", w->tmp,
 		       strerror(errno));
+}
+
+/* The writer's work: the file, then its name. */
+static hl_status write_out(struct hl_idx_writer *w)
+{
+	hl_status st = write_index(w);
+
+	if (st == HL_OK && hl_unnamed_name(w->fd, w->tmp))
+		st = hl_fail(&w->d, HL_E_IO, "cannot name the index '%s': %s",
+			     w->tmp, strerror(errno));
+	if (close(w->fd) && st == HL_OK)
+		st = hl_fail(&w->d, HL_E_IO, "cannot write the index '%s': %s",
+			     w->tmp, strerror(errno));
+	w->fd = -1;
+	if (st == HL_OK && rename(w->tmp, w->path))
+		st = hl_fail(&w->d, HL_E_IO, "cannot rename the index to '%s': %s",
+			     w->path, strerror(errno));
+	if (st != HL_OK)
+		unlink(w->tmp);
+	return st;
+}
+
+static void *writer_run(void *arg)
+{
+	struct hl_idx_writer *w = arg;
+
+	w->st = write_out(w);
+	return NULL;
 }
 
 /* An O_TMPFILE in the index's directory, -1 when not possible. */
@@ -271,9 +306,9 @@ int hl_replace_file(const char *path, const void *head, size_t hlen,
 	return bad ? -1 : 0;
 }
 
-static hl_status save(hl_heap *h);
+static hl_status start(hl_heap *h, int thread);
 
-hl_status hl_index_save(hl_heap *h, char *err, size_t len)
+hl_status hl_index_save_start(hl_heap *h, char *err, size_t len)
 {
 	hl_diag keep = h->diag;
 	hl_status st;
@@ -282,7 +317,7 @@ hl_status hl_index_save(hl_heap *h, char *err, size_t len)
 	 * and leave the heap's first error as it was */
 	h->diag.status = HL_OK;
 	h->diag.strict = 0;
-	st = save(h);
+	st = start(h, h->g.threads > 1);
 	if (st != HL_OK && err && len)
 		snprintf(err, len, "%s", h->diag.msg);
 	keep.warnings = h->diag.warnings;
@@ -290,16 +325,63 @@ hl_status hl_index_save(hl_heap *h, char *err, size_t len)
 	return st;
 }
 
-static hl_status save(hl_heap *h)
+/* Wait for the writer; the heap keeps it (and its status) for
+ * hl_index_save_wait. */
+static void join(hl_heap *h)
 {
-	char tmp[4200];
+	struct hl_idx_writer *w = h->writer;
+
+	if (!w || !w->running)
+		return;
+	pthread_join(w->tid, NULL);
+	w->running = 0;
+	if (w->st == HL_OK)
+		h->index_saved = 1;
+}
+
+hl_status hl_index_save_wait(hl_heap *h, char *err, size_t len)
+{
+	struct hl_idx_writer *w = h->writer;
 	hl_status st;
-	int fd;
+
+	if (!w)
+		return HL_OK;
+	join(h);
+	st = w->st;
+	if (st != HL_OK && err && len)
+		snprintf(err, len, "%s", w->d.msg);
+	free(w->log);
+	free(w->d.log);
+	free(w);
+	h->writer = NULL;
+	return st;
+}
+
+void hl_index_join(hl_heap *h)
+{
+	join(h);
+}
+
+hl_status hl_index_save(hl_heap *h, char *err, size_t len)
+{
+	hl_status st = hl_index_save_start(h, err, len);
+
+	return st != HL_OK ? st : hl_index_save_wait(h, err, len);
+}
+
+/* Compute what the index holds, open its file and snapshot what goes in;
+ * then write it, on a thread of its own when thread is set. */
+static hl_status start(hl_heap *h, int thread)
+{
+	struct sect_ref s[MAX_SECT];
+	struct hl_idx_writer *w;
+	hl_status st;
+	unsigned k;
 
 	if (!h->index_path[0])
 		return hl_fail(&h->diag, HL_E_USAGE, "no place for an index");
-	if (h->index_map)
-		return HL_OK; /* it was loaded from there */
+	if (h->index_map || h->writer || h->index_saved)
+		return HL_OK; /* loaded from there, or written already */
 	st = hl_compute_dominators(h);
 	if (st == HL_OK)
 		st = hl_domtree_children(&h->dom, &h->g, &h->diag);
@@ -309,30 +391,58 @@ static hl_status save(hl_heap *h)
 		st = hl_class_sums(h);
 	if (st != HL_OK)
 		return st;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", h->index_path, (long)getpid());
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory for the index");
+	snprintf(w->path, sizeof(w->path), "%s", h->index_path);
+	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp.%ld", h->index_path, (long)getpid());
 	/* an unnamed file first, so that an interrupted run leaves nothing;
 	 * named (then renamed over the index) only once complete */
-	fd = hl_unnamed_open(h->index_path);
-	if (fd < 0)
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return hl_fail(&h->diag, HL_E_IO, "cannot create the index '%s': %s",
-			       tmp, strerror(errno));
-	st = write_index(h, fd, tmp);
-	if (st == HL_OK && hl_unnamed_name(fd, tmp))
-		st = hl_fail(&h->diag, HL_E_IO, "cannot name the index '%s': %s",
-			     tmp, strerror(errno));
-	if (close(fd) && st == HL_OK)
-		st = hl_fail(&h->diag, HL_E_IO, "cannot write the index '%s': %s",
-			     tmp, strerror(errno));
-	if (st == HL_OK && rename(tmp, h->index_path))
-		st = hl_fail(&h->diag, HL_E_IO, "cannot rename the index to '%s': %s",
-			     h->index_path, strerror(errno));
-	if (st == HL_OK)
+	w->fd = hl_unnamed_open(h->index_path);
+	if (w->fd < 0)
+		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		st = hl_fail(&h->diag, HL_E_IO, "cannot create the index '%s': %s",
+			     w->tmp, strerror(errno));
+		free(w);
+		return st;
+	}
+	w->n = sections(h, s);
+	/* the log may grow while the command runs: a copy of it now */
+	if (h->diag.log_len && !(w->log = malloc(h->diag.log_len))) {
+		close(w->fd);
+		unlink(w->tmp);
+		free(w);
+		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory for the index");
+	}
+	if (h->diag.log_len)
+		memcpy(w->log, h->diag.log, h->diag.log_len);
+	for (k = 0; k < w->n; k++) {
+		w->s[k].p = *s[k].ptr;
+		w->s[k].len = s[k].len;
+		if (s[k].ptr == (void **)&h->in.from)
+			w->s[k].len = inbound_len(h);
+		else if (s[k].ptr == (void **)&h->diag.log)
+			w->s[k].p = w->log;
+	}
+	w->sc.hp = h->hp;
+	w->sc.g = h->g;
+	w->sc.dom = h->dom;
+	w->sc.in = h->in;
+	w->sc.warnings = h->diag.warnings;
+	w->sc.log_len = h->diag.log_len;
+	w->sc.dump_index = h->dump_index;
+	w->identity = h->identity;
+	hl_graph_drop_pages(&h->g); /* what the reports read of dump and spill */
+	h->writer = w;
+	if (thread && pthread_create(&w->tid, NULL, writer_run, w) == 0) {
+		w->running = 1;
+		return HL_OK;
+	}
+	w->st = write_out(w);
+	if (w->st == HL_OK)
 		h->index_saved = 1;
-	if (st != HL_OK)
-		unlink(tmp);
-	return st;
+	return HL_OK; /* its status waits for hl_index_save_wait */
 }
 
 /* ---- loading ---- */

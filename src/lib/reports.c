@@ -157,6 +157,7 @@ void hl_report_put(hl_heap *h, unsigned kind, uint64_t key, const void *p,
 	uint64_t size, off = 0;
 	uint32_t k, first = 0;
 
+	hl_index_join(h); /* reports belong to a complete index */
 	if (!h->index_path[0] || (!h->index_map && !h->index_saved) ||
 	    len > REP_MAX_FILE / 2)
 		return;

@@ -163,6 +163,23 @@ void hl_spill_drop(void)
 	pthread_mutex_unlock(&lock);
 }
 
+void hl_spill_drop_range(const void *p, size_t len)
+{
+	const char *a = p;
+	unsigned i;
+
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < nregions; i++) {
+		const char *r = regions[i].p;
+
+		if (a >= r && len <= regions[i].len && (size_t)(a - r) <= regions[i].len - len) {
+			hl_drop_range(p, len); /* the file keeps the data */
+			break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
 void hl_spill_dir(const char *dir)
 {
 	pthread_mutex_lock(&lock);

@@ -152,6 +152,9 @@ int hl_tmpfile(const char *dir);
 void *hl_spill(void *p, size_t len);
 void hl_spill_free(void *p);
 void hl_spill_drop(void);
+/* Drop the pages of [p, p+len) when it lies in a spilled array (else
+ * nothing: an array in anonymous memory has no other copy). */
+void hl_spill_drop_range(const void *p, size_t len);
 uint64_t hl_spill_total(void);
 /* The directory to spill to before $TMPDIR, /var/tmp and /tmp (--tmpdir);
  * NULL for none.  Kept, not copied: a string that outlives the analyses. */

@@ -396,6 +396,64 @@ static void test_released_pages(void **state)
 	ut_tmpdir_remove(tmp);
 }
 
+/* Written on a second thread while queries run (and suspects keeps its
+ * report, which waits for the index): the same index as written on one
+ * thread; closing the heap waits for a writer nobody waited for. */
+static void test_written_meanwhile(void **state)
+{
+	char tmp[UT_PATH_MAX], one[UT_PATH_MAX], src[UT_PATH_MAX], err[600];
+	struct notes n = { 0, "" };
+	hl_open_options opt;
+	hl_suspect *sus;
+	hl_histogram hg;
+	hl_heap *h, *back;
+	size_t count;
+	unsigned threads;
+
+	(void)state;
+	ut_join(src, sizeof src, ut_env_dir("HL_FIXTURES"), "general.hprof.gz");
+	for (threads = 1; threads <= 2; threads++) {
+		ut_tmpdir_make(tmp, sizeof tmp);
+		memset(&opt, 0, sizeof opt);
+		opt.use_index = 1;
+		opt.index_dir = tmp;
+		opt.threads = threads;
+		assert_int_equal(hl_open(src, &opt, &h), HL_OK);
+		assert_int_equal(hl_index_save_start(h, err, sizeof err), HL_OK);
+		/* one thread: written at once; two: maybe still being written */
+		if (threads == 1)
+			assert_true(ut_file_exists(hl_index_path(h)));
+		assert_int_equal(hl_histogram_build(h, HL_BY_PACKAGE, 0, &hg), HL_OK);
+		hl_histogram_free(&hg);
+		assert_int_equal(hl_find_suspects(h, NULL, &sus, &count), HL_OK);
+		hl_suspects_free(sus, count);
+		/* the report was kept: the index was complete by then */
+		snprintf(one, sizeof one, "%s.reports", hl_index_path(h));
+		assert_true(ut_file_exists(one));
+		assert_int_equal(hl_index_save_wait(h, err, sizeof err), HL_OK);
+		assert_int_equal(hl_index_save_wait(h, err, sizeof err), HL_OK);
+		back = open_idx(src, tmp, 0, &n);
+		assert_true(hl_index_loaded(back));
+		same_answers(h, back);
+		hl_close(back);
+		hl_close(h);
+
+		/* started, never waited for: hl_close waits, the index is whole */
+		ut_tmpdir_remove(tmp);
+		ut_tmpdir_make(tmp, sizeof tmp);
+		assert_int_equal(hl_open(src, &opt, &h), HL_OK);
+		assert_int_equal(hl_index_save_start(h, err, sizeof err), HL_OK);
+		snprintf(one, sizeof one, "%s", hl_index_path(h));
+		hl_close(h);
+		assert_true(ut_file_exists(one));
+		back = open_idx(src, tmp, 0, &n);
+		assert_true(hl_index_loaded(back));
+		hl_close(back);
+		ut_tmpdir_remove(tmp);
+	}
+	assert_int_equal(n.count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_stale_next_to_dump),
 		cmocka_unit_test(test_kept_reports),
 		cmocka_unit_test(test_released_pages),
+		cmocka_unit_test(test_written_meanwhile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
