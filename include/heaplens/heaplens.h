@@ -70,6 +70,9 @@ typedef struct hl_open_options {
 	hl_warn_fn warn;
 	hl_progress_fn progress;
 	void *ctx;
+	int dominators;     /* compute the dominator tree too (as
+			     * hl_compute_dominators), sooner: reachability
+			     * is then marked beside its depth-first search */
 } hl_open_options;
 
 /*

@@ -314,19 +314,23 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	return HL_OK;
 }
 
-/* The inbound index, built on a second thread while the DFS runs. */
+/* The inbound index, built on a second thread while the DFS runs; first
+ * reachability when it is not marked yet (the DFS does not read it). */
 struct inbound_job {
 	hl_inbound_idx *in;
-	const hl_graph *g;
+	hl_graph *g;
 	hl_diag d;
 	hl_status st;
+	int reach;
 };
 
 static void *inbound_run(void *arg)
 {
 	struct inbound_job *j = arg;
 
-	j->st = hl_inbound_build(j->in, j->g, &j->d);
+	j->st = j->reach ? hl_reach_mark(j->g, 1, &j->d) : HL_OK;
+	if (j->st == HL_OK)
+		j->st = hl_inbound_build(j->in, j->g, &j->d);
 	return NULL;
 }
 
@@ -396,8 +400,9 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 {
 	struct lt s = { 0 };
 	/* by object: m entries; by DFS number: the reachable objects and the
-	 * virtual root (an unreachable object costs no room there) */
-	size_t m = (size_t)g->nobj + 2, r = (size_t)g->reachable_objs + 2;
+	 * virtual root (an unreachable object costs no room there), or all
+	 * of them while reachability is not marked */
+	size_t m = (size_t)g->nobj + 2, r;
 	struct inbound_job job;
 	struct back_job back;
 	pthread_t tid;
@@ -409,6 +414,17 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 		return HL_OK;
 	if (progress)
 		progress(ctx, "dominators", 0, 4);
+	/* reachability is marked beside the DFS, on the inbound index's
+	 * thread; without one, first */
+	memset(&job, 0, sizeof(job));
+	job.reach = !g->reached;
+	if (job.reach && (g->threads <= 1 || in->start)) {
+		st = hl_reach_mark(g, g->threads, d);
+		if (st != HL_OK)
+			return st;
+		job.reach = 0;
+	}
+	r = (job.reach ? (size_t)g->nobj : (size_t)g->reachable_objs) + 2;
 	s.slots = (uint32_t)(r - 1);
 	s.pre = hl_malloc_array(m, sizeof(uint32_t));
 	s.vertex = hl_malloc_array(r, sizeof(uint32_t));
@@ -424,10 +440,8 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	s.vertex[0] = HL_ROOT;
 	/* the DFS needs only the outbound edges: the inbound index, which the
 	 * next step needs, is built meanwhile when there are threads */
-	memset(&job.d, 0, sizeof(job.d));
 	job.in = in;
 	job.g = g;
-	job.st = HL_OK;
 	/* neither pass reads the record offsets; sizes only at the end */
 	hl_graph_spill(g, HL_SPILL_OBJECTS);
 	if (!in->start && g->threads > 1 &&
@@ -436,8 +450,8 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	oom = dfs(&s, g);
 	if (!joined)
 		pthread_join(tid, NULL);
-	else
-		job.st = hl_inbound_build(in, g, &job.d);
+	else if (!in->start)
+		inbound_run(&job);
 	if (job.st != HL_OK) {
 		st = hl_fail(d, job.st, "%s", job.d.msg);
 		goto out;
@@ -467,6 +481,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 		joined = 0;
 	else
 		hl_graph_spill(g, HL_SPILL_EDGES);
+	r = (size_t)g->reachable_objs + 2;
 	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* and label */
 	s.label = s.semi ? s.semi + r : NULL;
 	oom = !s.anc || !s.semi || semi_nca(&s, in);

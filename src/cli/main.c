@@ -273,6 +273,7 @@ int session_open(struct session *s, int needs)
 	o.warn = on_warn;
 	o.progress = on_progress;
 	o.ctx = s;
+	o.dominators = (needs & NEED_DOMINATORS) != 0;
 	session_index_wait(s); /* another dump's (diff, check) */
 	st = hl_open(s->dump_path, &o, &s->heap);
 	if (st == HL_OK && (needs & NEED_DOMINATORS))

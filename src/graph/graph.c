@@ -90,7 +90,8 @@ uint64_t hl_objsize_find(const struct hl_objsize *v, uint64_t n, uint32_t o)
 }
 
 hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
-			 hl_diag *d, hl_progress_fn progress, void *ctx)
+			 hl_diag *d, hl_progress_fn progress, void *ctx,
+			 int defer_reach)
 {
 	unsigned threads = g->threads;
 	hl_status st;
@@ -124,8 +125,8 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 		st = hl_edges_build(g, g->threads, d);
 	if (progress)
 		progress(ctx, "graph", 3, 4);
-	if (st == HL_OK)
-		st = hl_reach_mark(g, d);
+	if (st == HL_OK && !defer_reach)
+		st = hl_reach_mark(g, g->threads, d);
 	if (progress)
 		progress(ctx, "graph", 4, 4);
 	/* the id lookups of the build are done: later ones read the ids from

@@ -140,11 +140,15 @@ typedef struct hl_graph {
 	uint64_t dangling;         /* references to absent ids */
 	uint64_t dangling_roots;
 	uint64_t reachable_objs, reachable_bytes, unreachable_bytes;
+	int reached;               /* reachability marked (hl_reach_mark) */
 } hl_graph;
 
-/* Build the graph from the scan (which it consumes). */
+/* Build the graph from the scan (which it consumes), and mark what is
+ * reachable unless defer_reach (the dominator pass does it then, beside
+ * its DFS: see hl_domtree_build). */
 hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
-			 hl_diag *d, hl_progress_fn progress, void *ctx);
+			 hl_diag *d, hl_progress_fn progress, void *ctx,
+			 int defer_reach);
 void hl_graph_release(hl_graph *g);
 
 /* Sort 16-byte entries by id, then by their second word, in place (radix,
@@ -257,7 +261,9 @@ hl_status hl_edges_build(hl_graph *g, unsigned threads, hl_diag *d);
  * line up, else looked up. */
 uint32_t hl_graph_ref_at(const hl_graph *g, uint32_t o, uint32_t offset,
 			 uint64_t id);
-hl_status hl_reach_mark(hl_graph *g, hl_diag *d);
+/* Mark the reachable objects (F_REACHABLE) and sum them, on up to
+ * `threads` threads; sets g->reached. */
+hl_status hl_reach_mark(hl_graph *g, unsigned threads, hl_diag *d);
 /* [*lo, *hi): thread object o's stack locals in g->locals. */
 void hl_graph_locals(const hl_graph *g, uint32_t o, uint32_t *lo, uint32_t *hi);
 /* Drop the mapped dump's pages from the process (they stay in the page

@@ -125,9 +125,9 @@ static void *walk(void *arg)
 	return NULL;
 }
 
-hl_status hl_reach_mark(hl_graph *g, hl_diag *d)
+hl_status hl_reach_mark(hl_graph *g, unsigned threads, hl_diag *d)
 {
-	unsigned n = g->threads < 1 ? 1 : g->threads > 16 ? 16 : g->threads, k;
+	unsigned n = threads < 1 ? 1 : threads > 16 ? 16 : threads, k;
 	struct walker *w = hl_calloc(n, sizeof(*w));
 	struct pool p;
 	pthread_t tid[16];
@@ -173,5 +173,6 @@ hl_status hl_reach_mark(hl_graph *g, hl_diag *d)
 	pthread_mutex_destroy(&p.mu);
 	free(p.items);
 	free(w);
+	g->reached = 1;
 	return HL_OK;
 }

@@ -179,10 +179,12 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	}
 	if (st == HL_OK && h->diag.status == HL_OK)
 		st = hl_graph_build(&h->g, &h->hp, &sc, &h->diag, opt->progress,
-				    opt->ctx);
+				    opt->ctx, opt->dominators);
 	hl_scan_release(&sc);
 	if (st == HL_OK)
 		hl_graph_drop_pages(&h->g); /* read again only as needed */
+	if (st == HL_OK && h->diag.status == HL_OK && opt->dominators)
+		st = hl_compute_dominators(h);
 	return st != HL_OK ? st : h->diag.status;
 }
 
