@@ -36,6 +36,7 @@
 
 #define SPILL_MAX 64
 #define SPILL_MIN ((size_t)1 << 20)
+#define SPILL_STEP ((size_t)16 << 20)
 #define TMPFS_MAGIC_ 0x01021994
 #define RAMFS_MAGIC_ 0x858458f6
 
@@ -92,9 +93,27 @@ static int spill_file(void)
 	return fd;
 }
 
+/* Read [off, off+len) of the file back into p; 1 when all of it came. */
+static int read_back(void *p, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = pread(fd, (char *)p + got, len - got, (off_t)(off + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
 void *hl_spill(void *p, size_t len)
 {
-	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), off;
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), off = 0;
+	size_t done = 0, n;
 	unsigned i;
 	void *m;
 
@@ -108,18 +127,34 @@ void *hl_spill(void *p, size_t len)
 	    (len < SPILL_MIN && spill_mode() < 2) || spill_file() < 0)
 		goto keep;
 	off = hl_round_up(file_end, pg);
-	if (hl_write_at(fd, p, len, off))
-		goto punch;
+	/* written in steps, each step's whole pages released at once (the
+	 * file holds them): a big array does not stay whole in memory while
+	 * it is written, as arrays allocated meanwhile grow (the caller reads
+	 * none of it until hl_spill returns) */
+	for (done = 0; done < len; done += n) {
+		n = len - done < SPILL_STEP ? len - done : SPILL_STEP;
+		if (hl_write_at(fd, (const char *)p + done, n, off + done))
+			goto restore;
+		hl_drop_range((const char *)p + done, n);
+	}
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
 	if (m == MAP_FAILED)
-		goto punch;
+		goto restore;
 	regions[nregions++] = (struct region){ m, len, off };
 	file_end = off + len;
 	total += len;
 	pthread_mutex_unlock(&lock);
 	free(p);
 	return m;
-punch:
+restore:
+	/* the released pages back from the file, which has them (in the
+	 * page cache) up to done */
+	if (done && !read_back(p, done, off)) {
+		/* the array's data is lost: nothing sane is left to do */
+		fprintf(stderr, "heaplens: cannot read back the spill file: %s\n",
+			strerror(errno));
+		abort();
+	}
 	(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			(off_t)off, (off_t)len);
 keep:

@@ -148,7 +148,8 @@ int hl_tmpfile(const char *dir);
  * freed), or p itself when it was not spilled (small, spilling off or not
  * possible).  Arrays that may have been spilled are freed with
  * hl_spill_free (free() for the others).  hl_spill_total: bytes spilled
- * and not freed. */
+ * and not freed.  While hl_spill runs, no thread may read or write the
+ * array: its pages leave as they are written. */
 void *hl_spill(void *p, size_t len);
 void hl_spill_free(void *p);
 void hl_spill_drop(void);

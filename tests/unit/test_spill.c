@@ -13,7 +13,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -89,11 +91,37 @@ static void test_small_and_plain(void **state)
 	assert_null(hl_spill(NULL, 100));
 }
 
+/* A write that fails half way (a file size limit, as a full disk would)
+ * leaves the array where it was, whole: its pages released after the
+ * steps that were written come back from the file. */
+static void test_failed_half_way(void **state)
+{
+	size_t n = ((size_t)40 << 20) / sizeof(uint32_t);
+	uint32_t *a = filled(n, 5), *b;
+	struct rlimit old, lim;
+
+	(void)state;
+	/* no array is spilled now: the next one starts the file at 0 */
+	assert_int_equal(hl_spill_total(), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)20 << 20; /* the second 16 MiB step fails */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	b = hl_spill(a, n * sizeof(uint32_t));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_ptr_equal(b, a);
+	assert_int_equal(hl_spill_total(), 0);
+	check(a, n, 5);
+	hl_spill_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_small_and_plain),
+		cmocka_unit_test(test_failed_half_way),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
