@@ -328,7 +328,11 @@ static void *inbound_run(void *arg)
 {
 	struct inbound_job *j = arg;
 
-	j->st = j->reach ? hl_reach_mark(j->g, 1, &j->d) : HL_OK;
+	if (j->reach) {
+		j->st = hl_reach_mark(j->g, 1, &j->d);
+		/* its sizes read, the object table can go (see below) */
+		hl_graph_spill(j->g, HL_SPILL_OBJECTS);
+	}
 	if (j->st == HL_OK)
 		j->st = hl_inbound_build(j->in, j->g, &j->d);
 	return NULL;
@@ -442,8 +446,10 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	 * next step needs, is built meanwhile when there are threads */
 	job.in = in;
 	job.g = g;
-	/* neither pass reads the record offsets; sizes only at the end */
-	hl_graph_spill(g, HL_SPILL_OBJECTS);
+	/* neither pass reads the record offsets; sizes only at the end (and
+	 * reachability, which spills them itself once it has summed them) */
+	if (!job.reach)
+		hl_graph_spill(g, HL_SPILL_OBJECTS);
 	if (!in->start && g->threads > 1 &&
 	    pthread_create(&tid, NULL, inbound_run, &job) == 0)
 		joined = 0;
