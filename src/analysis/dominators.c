@@ -12,9 +12,9 @@
  * practice", 2004): semidominators as in Lengauer-Tarjan (simple version:
  * path compression, unbalanced link), then each idom is the nearest common
  * ancestor of parent and semidominator found by walking up the partially
- * built tree.  Everything is iterative: the DFS keeps its stack and edge
- * cursors in arrays, path compression uses an explicit stack, so depth
- * (chains of millions of objects) costs memory, never C stack.
+ * built tree.  Everything is iterative: the DFS keeps its pending targets
+ * and their pushers on explicit stacks, path compression uses one too, so
+ * depth (chains of millions of objects) costs memory, never C stack.
  *
  * Memory, n reachable objects: successors are the graph's resolved edges,
  * predecessors the inbound index (built once, kept for paths and
@@ -31,23 +31,6 @@
 
 #define NIL UINT32_MAX
 
-/* The k-th successor of object o for the dominator pass: k = 0 is its
- * class (implicit), then its resolved edges.  Returns 0 past the end. */
-static inline int succ(const hl_graph *g, uint32_t o, uint64_t k, uint32_t *t)
-{
-	hl_eidx e;
-
-	if (k == 0) {
-		*t = hl_graph_class_edge(g, o);
-		return 1;
-	}
-	e = g->edge_start[o] + (hl_eidx)(k - 1);
-	if (e >= g->edge_start[o + 1])
-		return 0;
-	*t = g->edge_to[e];
-	return 1;
-}
-
 struct lt {
 	uint32_t n;        /* DFS numbers 0..n; 0 is the virtual root */
 	uint32_t *pre;     /* object -> DFS number, NIL if unreached */
@@ -56,85 +39,95 @@ struct lt {
 	uint32_t slots;    /* entries of the arrays by DFS number */
 };
 
-/* Iterative DFS from the virtual root; its stack is a vector of (DFS
- * number, edge cursor) pairs, as deep as the DFS goes and no deeper.  A
- * bitmap (an eighth of a byte an object, small enough to stay in cache)
- * says which objects not to enter: those already numbered, and the GC
- * roots, whose only predecessor is the virtual root; so most edges cost no
- * look-up in pre[].  The arrays by DFS number have room for the reachable
- * objects only: finding more is an error (-2), never an overrun. */
-struct frame { uint32_t v, k; };
+/*
+ * Iterative DFS from the virtual root, the way a walk with a stack of
+ * pending targets goes: a vertex, once numbered, pushes every successor
+ * not numbered yet (its class first, then its references), and the next
+ * vertex is the top target that is still not numbered when popped.  That
+ * is the recursive DFS taking successors in reverse order, so its tree is
+ * a DFS tree; and it is fast: a vertex's successors are read in one go,
+ * their look-ups independent of each other, where a stack of (vertex,
+ * cursor) frames reads one successor per step and each step waits for the
+ * one before.  The stack holds the pending targets, 4 bytes each; who
+ * pushed a target is told by a second stack of (vertex, where its targets
+ * start) pairs, as deep as the DFS: a target's pusher is the topmost pair
+ * starting at or below it.  A bitmap (an eighth of a byte an object, small
+ * enough to stay in cache) says which objects not to enter: those already
+ * numbered, and the GC roots, whose only predecessor is the virtual root.
+ * The arrays by DFS number have room for the slots given: finding more is
+ * an error (-2), never an overrun.
+ */
+struct owner { uint32_t v, base; };
 
 static int dfs(struct lt *s, const hl_graph *g)
 {
 	uint32_t next = 1, r;
 	int over = 0, oom = 0;
 	uint64_t *skip = hl_calloc(((size_t)g->nobj + 63) / 64, sizeof(uint64_t));
-	hl_vec stack;
+	hl_vec todo, owners;
 
 	if (!skip)
 		return -1;
-	hl_vec_init(&stack, sizeof(struct frame));
+	hl_vec_init(&todo, sizeof(uint32_t));
+	hl_vec_init(&owners, sizeof(struct owner));
 	for (r = 0; r < g->nroot_objs; r++)
 		hl_bit_set(skip, g->root_objs[r]);
 	for (r = 0; r < g->nroot_objs && !over && !oom; r++) {
 		uint32_t root = g->root_objs[r];
-		struct frame f = { next, 0 };
+		struct owner top = { 0, 0 }; /* the virtual root pushed it */
 
 		if (s->pre[root] != NIL)
 			continue;
-		if (next >= s->slots) {
-			over = 1; /* more than reachability found: refused */
-			break;
-		}
-		s->pre[root] = next;
-		s->vertex[next] = root;
-		s->parent[next++] = 0;
-		if (hl_vec_push(&stack, &f)) {
+		if (hl_vec_push(&todo, &root) || hl_vec_push(&owners, &top)) {
 			oom = 1;
 			break;
 		}
-		while (stack.len) {
-			struct frame *top = &HL_VEC_AT(&stack, struct frame, stack.len - 1);
-			uint32_t v = top->v, t;
-			uint32_t o = s->vertex[v], k = top->k++;
+		while (todo.len) {
+			size_t q = --todo.len, k;
+			uint32_t t = HL_VEC_AT(&todo, uint32_t, q), v, c, *to;
+			hl_eidx e, lo, hi;
 
-			if (!succ(g, o, k, &t)) {
-				stack.len--;
-				continue;
-			}
-			{ /* the next sibling (after the class edge: the first
-			   * reference) will be entered soon */
-				hl_eidx e = g->edge_start[o] + k;
-
-				if (e < g->edge_start[o + 1]) {
-					uint32_t nx = g->edge_to[e];
-
-					__builtin_prefetch(&g->edge_start[nx]);
-					__builtin_prefetch((const char *)g->cls +
-							   (size_t)nx * (g->cls_wide ? 4 : 2));
-				}
-			}
-			if (t == HL_NONE || !hl_bit_claim(skip, t))
-				continue;
+			while (HL_VEC_AT(&owners, struct owner, owners.len - 1).base > q)
+				owners.len--;
+			top = HL_VEC_AT(&owners, struct owner, owners.len - 1);
+			if (top.v && !hl_bit_claim(skip, t))
+				continue; /* numbered since it was pushed */
 			if (next >= s->slots) {
-				over = 1;
+				over = 1; /* more than reachability found: refused */
 				break;
 			}
-			s->pre[t] = next;
-			s->vertex[next] = t;
-			s->parent[next] = v;
-			f = (struct frame){ next++, 0 };
-			/* its first reference, read two steps from now */
-			if (g->nedges)
-				__builtin_prefetch(&g->edge_to[g->edge_start[t]]);
-			if (hl_vec_push(&stack, &f)) {
+			v = next++;
+			s->pre[t] = v;
+			s->vertex[v] = t;
+			s->parent[v] = top.v;
+			lo = g->edge_start[t];
+			hi = g->edge_start[t + 1];
+			if ((todo.len + (hi - lo) + 1 > todo.cap &&
+			     (todo.len + (hi - lo) + 1 > UINT32_MAX ||
+			      hl_vec_reserve(&todo, (size_t)(hi - lo) + 1))) ||
+			    (owners.len == owners.cap && hl_vec_reserve(&owners, 1))) {
 				oom = 1;
 				break;
 			}
+			to = todo.data;
+			k = todo.len;
+			c = hl_graph_class_edge(g, t);
+			if (c != HL_NONE && !hl_bit_get(skip, c))
+				to[k++] = c;
+			for (e = lo; e < hi; e++)
+				if (!hl_bit_get(skip, g->edge_to[e]))
+					to[k++] = g->edge_to[e];
+			if (k > todo.len) {
+				top = (struct owner){ v, (uint32_t)todo.len };
+				HL_VEC_AT(&owners, struct owner, owners.len++) = top;
+				todo.len = k;
+			}
 		}
+		todo.len = 0;
+		owners.len = 0;
 	}
-	hl_vec_release(&stack);
+	hl_vec_release(&todo);
+	hl_vec_release(&owners);
 	free(skip);
 	s->n = next - 1;
 	return oom ? -1 : over ? -2 : 0;
