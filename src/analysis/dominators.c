@@ -35,7 +35,8 @@ struct lt {
 	uint32_t n;        /* DFS numbers 0..n; 0 is the virtual root */
 	uint32_t *pre;     /* object -> DFS number, NIL if unreached */
 	uint32_t *vertex;  /* DFS number -> object */
-	uint32_t *parent, *semi, *label, *anc;
+	uint32_t *parent, *anc;
+	uint32_t *semi;    /* 8 bytes by DFS number: links, then sums */
 	uint32_t slots;    /* entries of the arrays by DFS number */
 };
 
@@ -138,42 +139,47 @@ static int dfs(struct lt *s, const hl_graph *g)
  * from the last DFS number down, so while it handles vertex i the linked
  * ones (those with an ancestor in the forest) are exactly those above i.
  * So "is x linked" is x > i, and nothing needs setting up front: an
- * unlinked vertex is its own label and its own semidominator, and anc,
- * semi and label are written when their vertex is reached (their pages
- * are touched one after the other, not all at once at the start).
+ * unlinked vertex is its own semidominator candidate, and a vertex's link
+ * is written when it is reached (the pages are touched one after the
+ * other, not all at once at the start).  Eval is only ever asked for the
+ * smallest semidominator on the path to the forest's root, so a link
+ * keeps that number itself ("best"), beside the ancestor, where
+ * Lengauer-Tarjan keep the vertex that has it (label): a compression step
+ * reads one 8-byte link per vertex on the path, not four arrays.
  */
+struct link { uint32_t anc, best; };
 
 /* Path compression without recursion; the stack grows on demand (it
  * is as deep as the longest compressed path, usually short).  v > i. */
-static int compress(struct lt *s, uint32_t v, uint32_t i, hl_vec *stack)
+static int compress(struct link *lk, uint32_t v, uint32_t i, hl_vec *stack)
 {
 	uint32_t x = v;
 
 	stack->len = 0;
-	while (s->anc[x] > i) {
+	while (lk[x].anc > i) {
 		if (hl_vec_push(stack, &x))
 			return -1;
-		x = s->anc[x];
+		x = lk[x].anc;
 	}
 	while (stack->len) {
-		uint32_t y = HL_VEC_AT(stack, uint32_t, --stack->len), a = s->anc[y];
+		uint32_t y = HL_VEC_AT(stack, uint32_t, --stack->len), a = lk[y].anc;
 
-		if (s->semi[s->label[a]] < s->semi[s->label[y]])
-			s->label[y] = s->label[a];
-		s->anc[y] = s->anc[a];
+		if (lk[a].best < lk[y].best)
+			lk[y].best = lk[a].best;
+		lk[y].anc = lk[a].anc;
 	}
 	return 0;
 }
 
 /* The semidominator candidate that predecessor v offers to vertex i. */
-static inline uint32_t offer(struct lt *s, uint32_t v, uint32_t i,
+static inline uint32_t offer(struct link *lk, uint32_t v, uint32_t i,
 			     hl_vec *stack, int *oom)
 {
 	if (v <= i) /* unlinked: v itself, an ancestor or an earlier branch */
 		return v;
-	if (s->anc[v] > i && compress(s, v, i, stack))
+	if (lk[v].anc > i && compress(lk, v, i, stack))
 		*oom = 1;
-	return s->semi[s->label[v]];
+	return lk[v].best;
 }
 
 /*
@@ -181,17 +187,21 @@ static inline uint32_t offer(struct lt *s, uint32_t v, uint32_t i,
  * turned into DFS numbers for the pass (renumber()): a GC-root object's
  * only predecessor is the virtual root (0); the roots are the vertices
  * whose DFS parent is the virtual root, as no other edge enters them.
- * Then the NCA step; idom ends in anc[].
+ * The links live in the semi block (8 bytes a vertex), the semidominators
+ * in anc[]; then the NCA step turns anc[] into the immediate dominators in
+ * place (a vertex's semidominator is read just before its idom is
+ * written; the walk up reads the idoms of smaller numbers, done already).
  */
 static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 {
-	uint32_t i, n = s->n;
+	struct link *lk = (struct link *)(void *)s->semi;
+	uint32_t i, n = s->n, *sd = s->anc;
 	hl_vec stack;
 	int oom = 0;
 
 	hl_vec_init(&stack, sizeof(uint32_t));
 	for (i = n; i >= 1 && !oom; i--) {
-		uint32_t sd = i;
+		uint32_t best = i;
 
 		/* the predecessors of the next vertices, ahead of time: where
 		 * their lists start, then their first entries */
@@ -200,7 +210,7 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 		if (i > 1 && in->start[s->vertex[i - 1] + 1] > in->start[s->vertex[i - 1]])
 			__builtin_prefetch(&in->from[in->start[s->vertex[i - 1]]]);
 		if (s->parent[i] == 0) {
-			sd = 0;
+			best = 0;
 		} else {
 			uint32_t w = s->vertex[i];
 			hl_eidx e, end = in->start[w + 1];
@@ -209,25 +219,23 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 				uint32_t v = in->from[e], c;
 
 				if (e + 1 < end && in->from[e + 1] > i)
-					__builtin_prefetch(&s->anc[in->from[e + 1]]);
-				c = offer(s, v, i, &stack, &oom);
-				if (c < sd)
-					sd = c;
+					__builtin_prefetch(&lk[in->from[e + 1]]);
+				c = offer(lk, v, i, &stack, &oom);
+				if (c < best)
+					best = c;
 			}
 		}
-		s->semi[i] = sd;
-		s->label[i] = i;
-		s->anc[i] = s->parent[i];
+		sd[i] = best;
+		lk[i] = (struct link){ s->parent[i], best };
 	}
 	hl_vec_release(&stack);
-	s->semi[0] = 0;
-	s->anc[0] = 0;
+	sd[0] = 0;
 	for (i = 1; i <= n; i++) {
 		uint32_t x = s->parent[i];
 
-		while (x > s->semi[i])
-			x = s->anc[x];
-		s->anc[i] = x;
+		while (x > sd[i])
+			x = sd[x];
+		sd[i] = x;
 	}
 	return oom;
 }
@@ -241,7 +249,7 @@ static int cmp_big(const void *a, const void *b)
 
 /* Retained sizes, summed by DFS number (a node's idom has a smaller
  * number, so one pass from the last number down adds each subtree into
- * its dominator) in the semi and label block, then stored 4 bytes an
+ * its dominator) in the block of the links, then stored 4 bytes an
  * object in an array that takes parent's place; idom by object takes the
  * block's. */
 static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
@@ -280,7 +288,7 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 		}
 	}
 	if (2 * ((size_t)s->slots + 1) >= (size_t)g->nobj + 1) {
-		/* the block of semi and label, trimmed to the objects */
+		/* the block of the links, trimmed to the objects */
 		uint32_t *fit = realloc(s->semi, ((size_t)g->nobj + 1) * sizeof(uint32_t));
 
 		idom = fit ? fit : s->semi;
@@ -288,7 +296,7 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 		free(s->semi);
 		idom = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
 	}
-	s->semi = s->label = NULL;
+	s->semi = NULL;
 	if (!idom) {
 		hl_vec_release(&big);
 		free(ret);
@@ -387,7 +395,7 @@ static void lt_release(struct lt *s)
 	free(s->pre);
 	free(s->vertex);
 	free(s->parent);
-	free(s->semi); /* and label */
+	free(s->semi);
 	free(s->anc);
 }
 
@@ -481,8 +489,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	else
 		hl_graph_spill(g, HL_SPILL_EDGES);
 	r = (size_t)g->reachable_objs + 2;
-	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* and label */
-	s.label = s.semi ? s.semi + r : NULL;
+	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* the links */
 	oom = !s.anc || !s.semi || semi_nca(&s, in);
 	if (!joined)
 		pthread_join(tid, NULL);
