@@ -384,9 +384,18 @@ static void *back_run(void *arg)
 	return NULL;
 }
 
+/* The second thread's part of the semidominator step: the edges to the
+ * spill file, then the links' pages faulted in from the low numbers up
+ * (the loop writes them from the high numbers down): no more is resident
+ * at any time than at the loop's end, once the edges have gone. */
+struct spill_job { hl_graph *g; void *links; size_t len; };
+
 static void *spill_run(void *arg)
 {
-	hl_graph_spill(arg, HL_SPILL_EDGES);
+	struct spill_job *j = arg;
+
+	hl_graph_spill(j->g, HL_SPILL_EDGES);
+	hl_populate(j->links, j->len);
 	return NULL;
 }
 
@@ -410,6 +419,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	size_t m = (size_t)g->nobj + 2, r;
 	struct inbound_job job;
 	struct back_job back;
+	struct spill_job spill;
 	pthread_t tid;
 	hl_status st;
 	uint32_t o;
@@ -483,13 +493,14 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	s.pre = NULL;
 	/* to the spill file on a second thread: the semidominators read
 	 * neither (and touch their pages one after the other) */
+	r = (size_t)g->reachable_objs + 2;
+	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* the links */
+	spill = (struct spill_job){ g, s.semi, s.semi ? r * 2 * sizeof(uint32_t) : 0 };
 	joined = 1;
-	if (g->threads > 1 && pthread_create(&tid, NULL, spill_run, g) == 0)
+	if (g->threads > 1 && pthread_create(&tid, NULL, spill_run, &spill) == 0)
 		joined = 0;
 	else
 		hl_graph_spill(g, HL_SPILL_EDGES);
-	r = (size_t)g->reachable_objs + 2;
-	s.semi = hl_malloc_array(r, 2 * sizeof(uint32_t)); /* the links */
 	oom = !s.anc || !s.semi || semi_nca(&s, in);
 	if (!joined)
 		pthread_join(tid, NULL);

@@ -133,6 +133,23 @@ void hl_behind_init(hl_behind *b, const uint8_t *base)
 	b->count = 0;
 }
 
+void hl_populate(void *p, size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), step = (uintptr_t)16 << 20;
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	uintptr_t e = ((uintptr_t)p + bytes) & ~(pg - 1);
+
+	for (; p && a < e; a += step) /* in steps: the first come first */
+		if (madvise((void *)a, e - a < step ? e - a : step,
+			    MADV_POPULATE_WRITE))
+			break; /* not supported here: nothing lost */
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
 void hl_drop_range(const void *p, uint64_t len)
 {
 	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);

@@ -123,6 +123,11 @@ static inline void hl_behind_note(hl_behind *b, uint64_t off)
 }
 /* Ask for transparent huge pages over a big block (no-op when small). */
 void hl_advise_huge(void *p, size_t bytes);
+/* Fault in the pages of [p, p+bytes) ahead of their first writes (where
+ * the kernel can: MADV_POPULATE_WRITE, Linux 5.14), keeping what is there:
+ * another thread may be writing the block meanwhile.  Fresh memory is
+ * slow to touch on some virtual machines; a second core can take that. */
+void hl_populate(void *p, size_t bytes);
 /* Drop the whole pages inside [p, p + len) of a read-only file mapping
  * from the process (they stay in the page cache and come back on access). */
 void hl_drop_range(const void *p, uint64_t len);
