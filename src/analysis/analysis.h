@@ -75,6 +75,11 @@ typedef struct hl_inbound_idx {
 	uint32_t *from;
 } hl_inbound_idx;
 hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
+/* The same in two steps: the counts (and room for the sources), then the
+ * sources placed, on up to `threads` threads.  A failure releases it. */
+hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
+hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
+			  unsigned threads, hl_diag *d);
 /* The objects referring to o, each once, in object order: *out points
  * into the index or, for a GC-root class object (whose referrers by class
  * edge are not stored), into buf, valid until buf is used again.  0 (and

@@ -315,8 +315,9 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	return HL_OK;
 }
 
-/* The inbound index, built on a second thread while the DFS runs; first
- * reachability when it is not marked yet (the DFS does not read it). */
+/* The inbound index's counts, on a second thread while the DFS runs
+ * (its fill, on all the threads, follows); first reachability when it is
+ * not marked yet (the DFS does not read it). */
 struct inbound_job {
 	hl_inbound_idx *in;
 	hl_graph *g;
@@ -335,7 +336,7 @@ static void *inbound_run(void *arg)
 		hl_graph_spill(j->g, HL_SPILL_OBJECTS);
 	}
 	if (j->st == HL_OK)
-		j->st = hl_inbound_build(j->in, j->g, &j->d);
+		j->st = hl_inbound_count(j->in, j->g, &j->d);
 	return NULL;
 }
 
@@ -423,7 +424,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	pthread_t tid;
 	hl_status st;
 	uint32_t o;
-	int oom, joined = 1;
+	int oom, joined = 1, fill;
 
 	if (t->done)
 		return HL_OK;
@@ -461,14 +462,17 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	 * reachability, which spills them itself once it has summed them) */
 	if (!job.reach)
 		hl_graph_spill(g, HL_SPILL_OBJECTS);
-	if (!in->start && g->threads > 1 &&
+	fill = !in->start; /* else built already, for paths or referrers */
+	if (fill && g->threads > 1 &&
 	    pthread_create(&tid, NULL, inbound_run, &job) == 0)
 		joined = 0;
 	oom = dfs(&s, g);
 	if (!joined)
 		pthread_join(tid, NULL);
-	else if (!in->start)
+	else if (fill)
 		inbound_run(&job);
+	if (job.st == HL_OK && fill)
+		job.st = hl_inbound_fill(in, g, g->threads, &job.d);
 	if (job.st != HL_OK) {
 		st = hl_fail(d, job.st, "%s", job.d.msg);
 		goto out;

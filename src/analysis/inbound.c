@@ -3,10 +3,11 @@
  * objects as one CSR, built on first use (paths, referrers, `show --in`).
  *
  * Two passes over the resolved outbound edges of the reachable objects:
- * count, then fill.  Sources are visited in increasing object number; a
+ * count, then fill (on threads, each placing the sources of its own range
+ * of targets).  Sources are visited in increasing object number; a
  * source referring twice to one target is kept once: a bitmap (an eighth
- * of a byte an object) marks the targets of the current source, and its
- * bits are cleared by walking its edges again.
+ * of a byte an object, one a thread) marks the targets of the current
+ * source, and its bits are cleared by walking its edges again.
  *
  * An object's implicit edge to its class object is left out when that
  * class object is a GC root (nearly every instance of a JDK class): no
@@ -18,6 +19,7 @@
 
 #include <stdlib.h>
 
+/* Source o refers to t: counted, or placed when fill. */
 static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t o,
 			uint32_t t, int fill)
 {
@@ -29,30 +31,32 @@ static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t o,
 		in->start[t + 1]++;
 }
 
+/* Every reachable source's edges whose targets lie in [lo, hi). */
 static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
-		  int fill)
+		  int fill, uint32_t lo, uint32_t hi)
 {
 	uint32_t o, t;
 
 	for (o = 0; o < g->nobj; o++) {
-		hl_eidx e, lo = g->edge_start[o], hi = g->edge_start[o + 1];
+		hl_eidx e, first = g->edge_start[o], end = g->edge_start[o + 1];
 
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
 		t = hl_graph_class_edge(g, o);
-		if (t != HL_NONE && (g->flags[t] & F_ROOT))
-			t = HL_NONE; /* see above */
+		if (t != HL_NONE && ((g->flags[t] & F_ROOT) || t < lo || t >= hi))
+			t = HL_NONE; /* see above (roots), or another range's */
 		note(in, bits, o, t, fill);
-		for (e = lo; e < hi; e++)
-			note(in, bits, o, g->edge_to[e], fill);
+		for (e = first; e < end; e++)
+			if (g->edge_to[e] >= lo && g->edge_to[e] < hi)
+				note(in, bits, o, g->edge_to[e], fill);
 		if (t != HL_NONE)
 			bits[t >> 6] = 0;
-		for (e = lo; e < hi; e++)
+		for (e = first; e < end; e++)
 			bits[g->edge_to[e] >> 6] = 0;
 	}
 }
 
-hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
+hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 {
 	uint32_t i, n = g->nobj;
 	uint64_t *bits;
@@ -63,10 +67,10 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 	bits = hl_calloc((size_t)n / 64 + 1, sizeof(uint64_t));
 	if (!in->start || !bits)
 		goto oom;
-	visit(g, in, bits, 0);
+	visit(g, in, bits, 0, 0, n);
+	free(bits);
 	for (i = 1; i <= n; i++) { /* the class edges may add up to 2^32 */
 		if ((uint64_t)in->start[i] + in->start[i - 1] > HL_EIDX_MAX) {
-			free(bits);
 			hl_inbound_release(in);
 			return hl_fail(d, HL_E_UNSUPPORTED, "more than %llu inbound references: too many for heaplens",
 				       (unsigned long long)HL_EIDX_MAX);
@@ -76,16 +80,67 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 	in->from = hl_malloc_array((size_t)in->start[n] + 1, sizeof(uint32_t));
 	if (!in->from)
 		goto oom;
-	visit(g, in, bits, 1);
-	for (i = n; i > 0; i--)
-		in->start[i] = in->start[i - 1];
-	in->start[0] = 0;
-	free(bits);
 	return HL_OK;
 oom:
 	free(bits);
 	hl_inbound_release(in);
 	return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
+}
+
+/* The fill by ranges of targets, one a thread, each with its own bitmap:
+ * every thread reads all the edges and writes only its targets' lists
+ * (no write shared), each list in source order as by one thread. */
+struct fill_job {
+	const hl_graph *g;
+	hl_inbound_idx *in;
+	uint64_t *bits;
+	uint32_t lo, hi;
+};
+
+static void *fill_run(void *arg)
+{
+	struct fill_job *j = arg;
+
+	visit(j->g, j->in, j->bits, 1, j->lo, j->hi);
+	return NULL;
+}
+
+hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
+			  unsigned threads, hl_diag *d)
+{
+	uint32_t i, n = g->nobj;
+	unsigned k, parts = threads > 1 ? (threads > 16 ? 16 : threads) : 1;
+	struct fill_job job[16];
+	size_t words = (size_t)n / 64 + 1;
+	uint64_t *bits;
+
+	if (n < ((uint32_t)1 << 20))
+		parts = 1;
+	bits = hl_calloc(words * parts, sizeof(uint64_t));
+	if (!bits) {
+		hl_inbound_release(in);
+		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
+	}
+	for (k = 0; k < parts; k++)
+		job[k] = (struct fill_job){ g, in, bits + words * k,
+					    (uint32_t)((uint64_t)n * k / parts),
+					    (uint32_t)((uint64_t)n * (k + 1) / parts) };
+	hl_run_jobs(fill_run, job, sizeof(job[0]), parts);
+	free(bits);
+	for (i = n; i > 0; i--)
+		in->start[i] = in->start[i - 1];
+	in->start[0] = 0;
+	return HL_OK;
+}
+
+hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
+{
+	hl_status st;
+
+	if (in->start)
+		return HL_OK;
+	st = hl_inbound_count(in, g, d);
+	return st != HL_OK ? st : hl_inbound_fill(in, g, g->threads, d);
 }
 
 size_t hl_inbound_list(const hl_graph *g, const hl_inbound_idx *in,
