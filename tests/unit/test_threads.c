@@ -251,6 +251,81 @@ static void big_sort(int damaged)
 	ut_tmpdir_remove(tmp);
 }
 
+/* A graph of 1.1 million objects with many referrers each, from all over
+ * (object j refers to j - 1, to j * 7919 mod N and to itself): the
+ * inbound index's fill splits the targets into one range per thread;
+ * every object's referrers, in order, and its dominator are the same for
+ * any number of threads. */
+static void test_big_inbound(void **state)
+{
+	static const unsigned counts[] = { 1, 2, 5 };
+	char tmp[UT_PATH_MAX], path[UT_PATH_MAX];
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	uint64_t node, base, refs[3];
+	uint32_t i, k, *idom0 = NULL;
+	hl_heap *h, *one = NULL;
+
+	(void)state;
+	ut_tmpdir_make(tmp, sizeof tmp);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	node = hw_node_class(w, "Node", 3);
+	hw_class_dump_all(w);
+	hw_root_sticky_class(w, node);
+	base = hw_alloc(w, 32);
+	for (i = 1; i < BIG_N; i++)
+		hw_alloc(w, 32);
+	for (i = 0; i < BIG_N; i++) {
+		refs[0] = i ? base + 32 * (uint64_t)(i - 1) : 0;
+		refs[1] = base + 32 * (((uint64_t)i * 7919u) % BIG_N);
+		refs[2] = base + 32 * (uint64_t)i;
+		hw_node(w, node, base + 32 * (uint64_t)i, refs);
+	}
+	hw_root_jni_global(w, base + 32 * (uint64_t)(BIG_N - 1), 0);
+	hw_heap_dump_end(w);
+	hw_save(w, ut_join(path, sizeof path, tmp, "big.hprof"));
+	hw_free(w);
+	for (k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		hl_open_options opt;
+
+		memset(&opt, 0, sizeof opt);
+		opt.threads = counts[k];
+		opt.dominators = 1;
+		assert_int_equal(hl_open(path, &opt, &h), HL_OK);
+		if (!one) {
+			one = h;
+			idom0 = malloc(hl_object_count(h) * sizeof(uint32_t));
+			assert_non_null(idom0);
+			for (i = 0; i < hl_object_count(h); i++)
+				idom0[i] = hl_idom(h, i);
+			continue;
+		}
+		assert_int_equal(hl_object_count(h), hl_object_count(one));
+		for (i = 0; i < hl_object_count(h); i++) {
+			const hl_obj *a, *b;
+			size_t na = hl_inbound(one, i, &a), nb = hl_inbound(h, i, &b);
+
+			assert_int_equal(hl_idom(h, i), idom0[i]);
+			if (na != nb || (na && memcmp(a, b, na * sizeof(*a))))
+				fail_msg("object %u: %zu referrers, %zu with %u threads",
+					 i, na, nb, counts[k]);
+		}
+		hl_close(h);
+	}
+	/* j's referrers: j + 1 (but the last), j * 7919^-1 and j itself */
+	i = hl_object_count(one) - BIG_N + 12345;
+	{
+		const hl_obj *a;
+
+		assert_true(hl_inbound(one, i, &a) >= 2);
+	}
+	hl_close(one);
+	free(idom0);
+	unlink(path);
+	ut_tmpdir_remove(tmp);
+}
+
 static void test_big_sort(void **state)
 {
 	(void)state;
@@ -276,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_caches),
 		cmocka_unit_test(test_android),
 		cmocka_unit_test(test_big_sort),
+		cmocka_unit_test(test_big_inbound),
 		cmocka_unit_test(test_big_damaged),
 		cmocka_unit_test(test_suspects_census),
 		cmocka_unit_test(test_damage_same_message),
