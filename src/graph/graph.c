@@ -133,8 +133,10 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 	 * the records (the objects of a bucket lie together in the dump) */
 	free(g->id32);
 	free(g->id64);
+	free(g->idblk);
 	g->id32 = NULL;
 	g->id64 = NULL;
+	g->idblk = NULL;
 	return st;
 }
 
@@ -150,6 +152,7 @@ void hl_graph_release(hl_graph *g)
 	hl_spill_free(g->offk);
 	free(g->id32);
 	free(g->id64);
+	free(g->idblk);
 	hl_spill_free(g->cls);
 	hl_spill_free(g->size);
 	free(g->size_big);

@@ -102,6 +102,8 @@ typedef struct hl_graph {
 	uint8_t *offk;      /* 6 bytes an object, little-endian; see hl_graph_offk */
 	uint32_t *id32;     /* ids, compressed (or id64) */
 	uint64_t *id64;
+	struct hl_idblock *idblk; /* with id32, on a dense heap: see objects.c */
+	uint64_t idblk_units;
 	uint64_t id_base;
 	unsigned id_shift, id_wide, synth0; /* synth0: object 0 is the
 					     * synthetic loader, id 0 */
@@ -142,6 +144,11 @@ typedef struct hl_graph {
 	uint64_t reachable_objs, reachable_bytes, unreachable_bytes;
 	int reached;               /* reachability marked (hl_reach_mark) */
 } hl_graph;
+
+/* The id index of a dense heap while the graph is built: a bit for each
+ * possible id (id_base + k << id_shift) in blocks of 64, each with the
+ * number of the first object it holds, so a look-up is one block. */
+struct hl_idblock { uint32_t rank, pad; uint64_t bits; };
 
 /* Build the graph from the scan (which it consumes), and mark what is
  * reachable unless defer_reach (the dominator pass does it then, beside

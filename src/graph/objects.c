@@ -9,7 +9,9 @@
  * average, so a lookup is one table read and a short binary search.  Ids
  * far from the rest only make one bucket longer; the search stays
  * logarithmic.  The ids themselves are kept while the graph is built (the
- * edge pass looks up every reference), then read from the records.
+ * edge pass looks up every reference), then read from the records; while
+ * they are, a dense heap's look-ups go through a bitmap of its ids instead
+ * (build_idblocks).
  */
 #include "graph/graph.h"
 
@@ -24,6 +26,38 @@ static int is_sorted(const struct hl_objent *e, size_t n)
 		if (e[i - 1].id > e[i].id)
 			return 0;
 	return 1;
+}
+
+/*
+ * While the graph is built, ids are looked up once per reference: on a
+ * heap whose ids are dense (the ids' range, in units of the alignment, at
+ * most 64 per object: 16 bytes per object or less), a bitmap over the range
+ * in blocks of 64 ids, each block with the number of its first object,
+ * answers in one block read where the buckets take a binary search over
+ * a cache line or two of ids.  Freed with the ids; when the heap is sparse
+ * or memory short, the buckets answer alone.
+ */
+static void build_idblocks(hl_graph *g)
+{
+	uint32_t n = g->nobj, i, first = g->synth0, rank;
+	uint64_t units, nblk, b;
+
+	if (!g->id32 || n <= first)
+		return;
+	units = (uint64_t)g->id32[n - 1] + 1;
+	nblk = units / 64 + 1;
+	if (nblk > (uint64_t)(n - first) + 1024)
+		return; /* sparse: more than 64 possible ids an object */
+	g->idblk = hl_calloc((size_t)nblk, sizeof(struct hl_idblock));
+	if (!g->idblk)
+		return;
+	g->idblk_units = units;
+	for (i = first; i < n; i++)
+		g->idblk[g->id32[i] >> 6].bits |= (uint64_t)1 << (g->id32[i] & 63);
+	for (b = 0, rank = first; b < nblk; b++) {
+		g->idblk[b].rank = rank;
+		rank += (uint32_t)__builtin_popcountll(g->idblk[b].bits);
+	}
 }
 
 static hl_status build_buckets(hl_graph *g, hl_diag *d)
@@ -62,6 +96,19 @@ uint32_t hl_graph_lookup(const hl_graph *g, uint64_t id)
 
 	if (id == 0 || id < g->bucket_base || g->nobj <= g->synth0)
 		return id == 0 && g->synth0 ? 0 : HL_NONE;
+	if (g->idblk) { /* one block: its bit, and those before it */
+		uint64_t rel = id - g->id_base, bit;
+		const struct hl_idblock *blk;
+
+		if (id < g->id_base || (rel & (((uint64_t)1 << g->id_shift) - 1)) ||
+		    (rel >>= g->id_shift) >= g->idblk_units)
+			return HL_NONE;
+		blk = &g->idblk[rel >> 6];
+		bit = (uint64_t)1 << (rel & 63);
+		if (!(blk->bits & bit))
+			return HL_NONE;
+		return blk->rank + (uint32_t)__builtin_popcountll(blk->bits & (bit - 1));
+	}
 	k = (id - g->bucket_base) >> g->bucket_shift;
 	if (k >= g->nbuckets)
 		return HL_NONE;
@@ -400,6 +447,7 @@ hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 			       (unsigned long long)HL_OFFK_MAX_OFF);
 	if (split_entries(g, sc))
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
+	build_idblocks(g);
 	return build_buckets(g, d);
 }
 

@@ -1154,6 +1154,61 @@ static void test_wide_ids(void **state)
 	hl_close(h);
 }
 
+/* Ids looked up while the graph is built: through the bitmap of a dense
+ * heap, or the buckets when the ids are far apart (here 100,000 alignment
+ * units between objects); either way a reference to an id between two
+ * objects, or inside one, is dangling, and the others resolve. */
+static void sparse_or_dense(const char *path, uint64_t gap)
+{
+	static const struct hw_field_spec fa[] = { { "next", HW_OBJECT },
+						   { "bad", HW_OBJECT } };
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	uint64_t a, ids[3];
+	struct hw_values v;
+	hl_heap *h;
+	hl_info info;
+	hl_obj o[3];
+	int k;
+
+	hw_alloc_config(w, UINT64_C(0x10000000), 8);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	a = hw_class_define(w, 0, "t/A", jdk.object, 2, fa);
+	hw_class_dump_all(w);
+	root_jdk(w, &jdk);
+	ids[0] = hw_alloc(w, 24);
+	ids[1] = ids[0] + 8 * gap;
+	ids[2] = ids[1] + 8 * gap;
+	hw_root_jni_global(w, ids[0], 1);
+	hw_values_init(&v, 8);
+	for (k = 0; k < 3; k++) {
+		hw_values_clear(&v);
+		hw_values_obj(&v, k < 2 ? ids[k + 1] : 0);
+		hw_values_obj(&v, ids[k] + 8); /* inside itself: no object */
+		hw_instance(w, ids[k], a, &v);
+	}
+	hw_values_release(&v);
+	h = end_and_open(w, path);
+	hl_get_info(h, &info);
+	assert_int_equal(info.dangling_refs, 3);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(hl_find_object(h, ids[k], &o[k]), HL_OK);
+	assert_int_equal(hl_compute_dominators(h), HL_OK);
+	assert_int_equal(hl_idom(h, o[1]), o[0]);
+	assert_int_equal(hl_idom(h, o[2]), o[1]);
+	assert_int_equal(hl_retained(h, o[0]), 3 * hl_object_shallow(h, o[0]));
+	hl_close(h);
+}
+
+static void test_sparse_and_dense_ids(void **state)
+{
+	struct tmp_state *s = *state;
+
+	sparse_or_dense(s->path, 100000);
+	sparse_or_dense(s->path, 3);
+}
+
 /* MAT's object set: instances + arrays + class objects + the synthetic
  * <system class loader> at id 0; dump order does not matter, object
  * numbers follow addresses. */
@@ -1243,6 +1298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sizes_id8, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sizes_id4_v101, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sizes_compressed_refs, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_sparse_and_dense_ids, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_wide_ids, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_big_arrays, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_many_classes, tmp_setup, tmp_teardown),
