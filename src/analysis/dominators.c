@@ -10,18 +10,19 @@
  *
  * Algorithm: Semi-NCA (Georgiadis, Tarjan, Werneck, "Finding dominators in
  * practice", 2004): semidominators as in Lengauer-Tarjan (simple version:
- * path compression, unbalanced link), then each idom is the nearest common
+ * path compression, here by halving, unbalanced link), then each idom is the nearest common
  * ancestor of parent and semidominator found by walking up the partially
  * built tree.  Everything is iterative: the DFS keeps its pending targets
- * and their pushers on explicit stacks, path compression uses one too, so
- * depth (chains of millions of objects) costs memory, never C stack.
+ * and their pushers on explicit stacks, path compression walks in one
+ * pass, so depth (chains of millions of objects) costs memory, never C
+ * stack.
  *
  * Memory, n reachable objects: successors are the graph's resolved edges,
  * predecessors the inbound index (built once, kept for paths and
  * referrers; its sources are DFS numbers while the semidominators are
  * computed, so pre[] is freed first), so the pass adds five u32 arrays
- * (20 bytes a reachable object) and a compression stack that grows only as
- * deep as it must.  The retained sizes and idom (4 bytes an object each)
+ * (20 bytes a reachable object) and the DFS's stacks, which grow only as
+ * deep as they must.  The retained sizes and idom (4 bytes an object each)
  * take the place of freed ones; the rest are freed.
  */
 #include "analysis/analysis.h"
@@ -149,37 +150,34 @@ static int dfs(struct lt *s, const hl_graph *g)
  */
 struct link { uint32_t anc, best; };
 
-/* Path compression without recursion; the stack grows on demand (it
- * is as deep as the longest compressed path, usually short).  v > i. */
-static int compress(struct link *lk, uint32_t v, uint32_t i, hl_vec *stack)
+/*
+ * The semidominator candidate that predecessor v offers to vertex i: v
+ * itself when unlinked (an ancestor or an earlier branch), else the
+ * smallest semidominator on the path from v up to its forest root (the
+ * root excluded).  With path halving: each visited vertex's link is merged
+ * with its parent's (their two segments of path become one, up to the
+ * grandparent) and the walk goes on from the grandparent, so the visited
+ * vertices' segments tile the path; one pass, no stack.
+ */
+static inline uint32_t offer(struct link *lk, uint32_t v, uint32_t i)
 {
-	uint32_t x = v;
+	uint32_t x = v, res = UINT32_MAX;
 
-	stack->len = 0;
-	while (lk[x].anc > i) {
-		if (hl_vec_push(stack, &x))
-			return -1;
-		x = lk[x].anc;
-	}
-	while (stack->len) {
-		uint32_t y = HL_VEC_AT(stack, uint32_t, --stack->len), a = lk[y].anc;
-
-		if (lk[a].best < lk[y].best)
-			lk[y].best = lk[a].best;
-		lk[y].anc = lk[a].anc;
-	}
-	return 0;
-}
-
-/* The semidominator candidate that predecessor v offers to vertex i. */
-static inline uint32_t offer(struct link *lk, uint32_t v, uint32_t i,
-			     hl_vec *stack, int *oom)
-{
-	if (v <= i) /* unlinked: v itself, an ancestor or an earlier branch */
+	if (v <= i)
 		return v;
-	if (lk[v].anc > i && compress(lk, v, i, stack))
-		*oom = 1;
-	return lk[v].best;
+	do {
+		uint32_t a = lk[x].anc;
+
+		if (a > i) {
+			if (lk[a].best < lk[x].best)
+				lk[x].best = lk[a].best;
+			lk[x].anc = lk[a].anc;
+		}
+		if (lk[x].best < res)
+			res = lk[x].best;
+		x = lk[x].anc;
+	} while (x > i);
+	return res;
 }
 
 /*
@@ -192,15 +190,12 @@ static inline uint32_t offer(struct link *lk, uint32_t v, uint32_t i,
  * place (a vertex's semidominator is read just before its idom is
  * written; the walk up reads the idoms of smaller numbers, done already).
  */
-static int semi_nca(struct lt *s, const hl_inbound_idx *in)
+static void semi_nca(struct lt *s, const hl_inbound_idx *in)
 {
 	struct link *lk = (struct link *)(void *)s->semi;
 	uint32_t i, n = s->n, *sd = s->anc;
-	hl_vec stack;
-	int oom = 0;
 
-	hl_vec_init(&stack, sizeof(uint32_t));
-	for (i = n; i >= 1 && !oom; i--) {
+	for (i = n; i >= 1; i--) {
 		uint32_t best = i;
 
 		/* the predecessors of the next vertices, ahead of time: where
@@ -220,7 +215,7 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 
 				if (e + 1 < end && in->from[e + 1] > i)
 					__builtin_prefetch(&lk[in->from[e + 1]]);
-				c = offer(lk, v, i, &stack, &oom);
+				c = offer(lk, v, i);
 				if (c < best)
 					best = c;
 			}
@@ -228,7 +223,6 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 		sd[i] = best;
 		lk[i] = (struct link){ s->parent[i], best };
 	}
-	hl_vec_release(&stack);
 	sd[0] = 0;
 	for (i = 1; i <= n; i++) {
 		uint32_t x = s->parent[i];
@@ -237,7 +231,6 @@ static int semi_nca(struct lt *s, const hl_inbound_idx *in)
 			x = sd[x];
 		sd[i] = x;
 	}
-	return oom;
 }
 
 static int cmp_big(const void *a, const void *b)
@@ -505,7 +498,9 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 		joined = 0;
 	else
 		hl_graph_spill(g, HL_SPILL_EDGES);
-	oom = !s.anc || !s.semi || semi_nca(&s, in);
+	oom = !s.anc || !s.semi;
+	if (!oom)
+		semi_nca(&s, in);
 	if (!joined)
 		pthread_join(tid, NULL);
 	if (oom) {
