@@ -280,8 +280,9 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 			return hl_fail(d, HL_E_NOMEM, "out of memory for retained sizes");
 		}
 	}
-	if (2 * ((size_t)s->slots + 1) >= (size_t)g->nobj + 1) {
-		/* the block of the links, trimmed to the objects */
+	if (2 * ((size_t)s->n + 2) >= (size_t)g->nobj + 1) {
+		/* the block of the links (two entries a vertex and the
+		 * virtual root, and one spare), trimmed to the objects */
 		uint32_t *fit = realloc(s->semi, ((size_t)g->nobj + 1) * sizeof(uint32_t));
 
 		idom = fit ? fit : s->semi;
@@ -352,11 +353,9 @@ static void renumber(const hl_inbound_idx *in, const hl_graph *g,
 		     const uint32_t *map)
 {
 	size_t len = in->start[g->nobj];
-	unsigned k, n = g->threads > 1 ? (g->threads > 64 ? 64 : g->threads) : 1;
+	unsigned k, n = hl_parts(g->threads, len, (uint64_t)1 << 16, 64);
 	struct renum_job job[64];
 
-	if (len < ((size_t)1 << 16))
-		n = 1;
 	for (k = 0; k < n; k++)
 		job[k] = (struct renum_job){ in->from, map, len * k / n,
 					     len * (k + 1) / n };
@@ -498,7 +497,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 		joined = 0;
 	else
 		hl_graph_spill(g, HL_SPILL_EDGES);
-	oom = !s.anc || !s.semi;
+	oom = !s.semi; /* s.anc is pre's block */
 	if (!oom)
 		semi_nca(&s, in);
 	if (!joined)

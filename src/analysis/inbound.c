@@ -109,13 +109,11 @@ hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
 			  unsigned threads, hl_diag *d)
 {
 	uint32_t i, n = g->nobj;
-	unsigned k, parts = threads > 1 ? (threads > 16 ? 16 : threads) : 1;
+	unsigned k, parts = hl_parts(threads, n, (uint64_t)1 << 20, 16);
 	struct fill_job job[16];
 	size_t words = (size_t)n / 64 + 1;
 	uint64_t *bits;
 
-	if (n < ((uint32_t)1 << 20))
-		parts = 1;
 	bits = hl_calloc(words * parts, sizeof(uint64_t));
 	if (!bits) {
 		hl_inbound_release(in);

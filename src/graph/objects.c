@@ -358,10 +358,7 @@ static int sort_in_place(struct hl_objent *e, size_t n, cmp_fn cmp,
 	for (b = 56; b >= 0; b -= 8) /* the varying bytes, high to low */
 		if ((diff >> b) & 0xff)
 			lv.shift[lv.n++] = b;
-	if (threads < 1 || n < ((size_t)1 << 20))
-		threads = 1;
-	if (threads > SORT_THREADS)
-		threads = SORT_THREADS;
+	threads = hl_parts(threads, n, (uint64_t)1 << 20, SORT_THREADS);
 	/* a sorter's stack: at most 255 buckets pushed per level, plus one;
 	 * the buckets split first: at most 4 * threads per level (each more
 	 * than a quarter of a share, disjoint within a level) */
@@ -614,11 +611,11 @@ static void *classify_range(void *arg)
 static int classify_parallel(hl_graph *g)
 {
 	struct classify cx[CLASSIFY_PARTS];
-	unsigned n = g->threads > CLASSIFY_PARTS ? CLASSIFY_PARTS : g->threads, k, j;
+	unsigned n = hl_parts(g->threads, g->nobj, (uint64_t)1 << 20, CLASSIFY_PARTS), k, j;
 	uint64_t damage = 0, total = 0;
 	int oom = 0, joined;
 
-	if (n < 2 || g->nobj < ((uint32_t)1 << 20))
+	if (n < 2)
 		return 0;
 	for (k = 0; k < n; k++) {
 		memset(&cx[k], 0, sizeof(cx[k]));

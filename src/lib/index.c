@@ -320,7 +320,9 @@ hl_status hl_index_save_start(hl_heap *h, char *err, size_t len)
 	st = start(h, h->g.threads > 1);
 	if (st != HL_OK && err && len)
 		snprintf(err, len, "%s", h->diag.msg);
-	keep.warnings = h->diag.warnings;
+	keep.warnings = h->diag.warnings; /* and their log, maybe moved */
+	keep.log = h->diag.log;
+	keep.log_len = h->diag.log_len;
 	h->diag = keep;
 	return st;
 }

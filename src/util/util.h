@@ -142,6 +142,16 @@ int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off);
  * when all are done. */
 #define HL_JOBS_MAX 64
 void hl_run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n);
+/* How many parts a pass over n items takes on `threads` threads: one when
+ * there are fewer than min items (threads would cost more than they save),
+ * else one a thread, at most max. */
+static inline unsigned hl_parts(unsigned threads, uint64_t n, uint64_t min,
+				unsigned max)
+{
+	if (threads < 2 || n < min)
+		return 1;
+	return threads > max ? max : threads;
+}
 
 /* An unnamed temporary file in dir (O_TMPFILE, or created and unlinked at
  * once: nothing is left behind on a crash); -1 on failure (errno set). */

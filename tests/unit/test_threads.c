@@ -172,12 +172,32 @@ static void test_damage_same_message(void **state)
  * warnings, in the same order, whatever the number of threads. */
 #define BIG_N 1100000u
 
+/* A big dump's start: the JDK classes, a Node class with nrefs reference
+ * fields (a sticky-class root), and BIG_N objects of `size` bytes laid
+ * out one after the other; the first one's id. */
+static uint64_t big_start(struct hw_writer *w, unsigned nrefs, uint32_t size,
+			  uint64_t *node)
+{
+	struct hw_jdk jdk;
+	uint64_t base;
+	uint32_t i;
+
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	*node = hw_node_class(w, "Node", nrefs);
+	hw_class_dump_all(w);
+	hw_root_sticky_class(w, *node);
+	base = hw_alloc(w, size);
+	for (i = 1; i < BIG_N; i++)
+		hw_alloc(w, size);
+	return base;
+}
+
 static void big_sort(int damaged)
 {
 	static const unsigned counts[] = { 1, 2, 5 };
 	char tmp[UT_PATH_MAX], path[UT_PATH_MAX];
 	struct hw_writer *w = hw_new();
-	struct hw_jdk jdk;
 	struct ut_warns warns, warns0;
 	uint64_t node, base, *ids0 = NULL;
 	uint32_t i, k;
@@ -185,14 +205,7 @@ static void big_sort(int damaged)
 	hl_heap *h;
 
 	ut_tmpdir_make(tmp, sizeof tmp);
-	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
-	hw_jdk_define(w, &jdk);
-	node = hw_node_class(w, "Node", 1);
-	hw_class_dump_all(w);
-	hw_root_sticky_class(w, node);
-	base = hw_alloc(w, 24);
-	for (i = 1; i < BIG_N; i++)
-		hw_alloc(w, 24);
+	base = big_start(w, 1, 24, &node);
 	/* object j refers to j - 1: a chain from the root, the last one; the
 	 * records in the order j = i * 7919 mod BIG_N (coprime: each once) */
 	for (i = 0; i < BIG_N; i++) {
@@ -261,21 +274,13 @@ static void test_big_inbound(void **state)
 	static const unsigned counts[] = { 1, 2, 5 };
 	char tmp[UT_PATH_MAX], path[UT_PATH_MAX];
 	struct hw_writer *w = hw_new();
-	struct hw_jdk jdk;
 	uint64_t node, base, refs[3];
 	uint32_t i, k, *idom0 = NULL;
 	hl_heap *h, *one = NULL;
 
 	(void)state;
 	ut_tmpdir_make(tmp, sizeof tmp);
-	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
-	hw_jdk_define(w, &jdk);
-	node = hw_node_class(w, "Node", 3);
-	hw_class_dump_all(w);
-	hw_root_sticky_class(w, node);
-	base = hw_alloc(w, 32);
-	for (i = 1; i < BIG_N; i++)
-		hw_alloc(w, 32);
+	base = big_start(w, 3, 32, &node);
 	for (i = 0; i < BIG_N; i++) {
 		refs[0] = i ? base + 32 * (uint64_t)(i - 1) : 0;
 		refs[1] = base + 32 * (((uint64_t)i * 7919u) % BIG_N);
