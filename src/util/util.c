@@ -100,21 +100,25 @@ int hl_vec_reserve(hl_vec *v, size_t n)
  * Big arrays (object tables, edges, dominator arrays) are read at random:
  * ask for transparent huge pages, which cut TLB misses and page faults
  * (one fault per 2 MiB instead of per 4 KiB) where the kernel gives them
- * on request (transparent_hugepage "madvise" mode).  Only whole huge
- * pages inside the block are affected; failure is harmless.
+ * on request (transparent_hugepage "madvise" mode); the kernel backs only
+ * the whole huge pages inside with them.  The advice covers every page
+ * the block touches: a big block is a mapping of its own, and advice on
+ * part of it would split it in two (mremap, which realloc uses to grow
+ * it in place, refuses a range over two mappings, and realloc would copy
+ * it instead).  Failure is harmless.
  */
 #define HL_HUGE_MIN ((size_t)8 << 20)
-#define HL_HUGE_PAGE ((size_t)2 << 20)
 
 void hl_advise_huge(void *p, size_t bytes)
 {
 #ifdef MADV_HUGEPAGE
-	uintptr_t a, b;
+	uintptr_t a, b, pg;
 
 	if (!p || bytes < HL_HUGE_MIN)
 		return;
-	a = ((uintptr_t)p + HL_HUGE_PAGE - 1) & ~(uintptr_t)(HL_HUGE_PAGE - 1);
-	b = ((uintptr_t)p + bytes) & ~(uintptr_t)(HL_HUGE_PAGE - 1);
+	pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	a = (uintptr_t)p & ~(pg - 1);
+	b = ((uintptr_t)p + bytes + pg - 1) & ~(pg - 1);
 	if (b > a)
 		(void)madvise((void *)a, b - a, MADV_HUGEPAGE);
 #else
