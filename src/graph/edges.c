@@ -97,8 +97,8 @@ static hl_status join_parts(hl_graph *g, struct part *p, unsigned n, hl_diag *d)
 	if (hl_vec_reserve(&p[0].to, (size_t)(total - p[0].to.len)))
 		return hl_fail(d, HL_E_NOMEM, "out of memory for references");
 	for (k = 1, base = p[0].to.len; k < n; k++) {
-		memcpy((uint32_t *)p[0].to.data + base, p[k].to.data,
-		       p[k].to.len * sizeof(uint32_t));
+		if (hl_vec_append(&p[0].to, &p[k].to))
+			return hl_fail(d, HL_E_NOMEM, "out of memory for references");
 		for (o = p[k].lo; o < p[k].hi; o++)
 			g->edge_start[o + 1] += (hl_eidx)base;
 		base += p[k].to.len;

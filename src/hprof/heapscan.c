@@ -369,18 +369,6 @@ static void *scan_part_run(void *arg)
 	return NULL;
 }
 
-static int append(hl_vec *to, hl_vec *from)
-{
-	if (!from->len)
-		return 0;
-	if (hl_vec_reserve(to, from->len))
-		return -1;
-	memcpy((char *)to->data + to->len * to->item, from->data,
-	       from->len * from->item);
-	to->len += from->len;
-	return 0;
-}
-
 /*
  * Pass 1 on several threads: the dump's heap records are split into
  * contiguous ranges of about equal bytes, scanned at once, and the results
@@ -427,9 +415,9 @@ static int scan_parallel(const hl_hprof *hp, const struct hl_dumpspan *ds,
 		ok &= p[k].d.status == HL_OK;
 	/* join in order into part 0's arrays */
 	for (k = 1; ok && k < n; k++)
-		if (append(&p[0].sc.objs, &p[k].sc.objs) ||
-		    append(&p[0].sc.classes, &p[k].sc.classes) ||
-		    append(&p[0].sc.roots, &p[k].sc.roots))
+		if (hl_vec_append(&p[0].sc.objs, &p[k].sc.objs) ||
+		    hl_vec_append(&p[0].sc.classes, &p[k].sc.classes) ||
+		    hl_vec_append(&p[0].sc.roots, &p[k].sc.roots))
 			ok = 0;
 	if (ok) {
 		*sc = p[0].sc;

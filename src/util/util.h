@@ -84,6 +84,10 @@ void hl_vec_init(hl_vec *v, size_t item);
 void hl_vec_release(hl_vec *v);
 /* Make room for n more items; returns nonzero when memory is lacking. */
 int hl_vec_reserve(hl_vec *v, size_t n);
+/* Append the items of from (same item size) to; from keeps its items only
+ * when the result is nonzero (memory lacking), and is to be released
+ * either way.  Big vectors' pages are moved, not copied (vecjoin.c). */
+int hl_vec_append(hl_vec *to, hl_vec *from);
 /* Append one item (copied from p); returns nonzero when memory is lacking. */
 static inline int hl_vec_push(hl_vec *v, const void *p)
 {
