@@ -438,7 +438,9 @@ static hl_status dups_compute(hl_heap *h, uint64_t min_count, size_t top,
 		return HL_OK; /* no java.lang.String with a value: no strings */
 	st = dups_setup(h, &u);
 	for (o = 0; st == HL_OK && o < g->nobj; o++) {
-		if (is_string(g, o) && add_string(&u, o, out) < 0)
+		if (!is_string(g, o))
+			continue;
+		if (add_string(&u, o, out) < 0)
 			st = HL_E_NOMEM;
 		hl_graph_drop_step(g, &drop); /* values are all over the dump */
 	}
@@ -504,9 +506,9 @@ static hl_status collect_matches(hl_heap *h, const regex_t *re, hl_vec *hits)
 		size_t len;
 		int r;
 
-		hl_graph_drop_step(g, &drop);
 		if (!is_string(g, o))
 			continue;
+		hl_graph_drop_step(g, &drop);
 		r = decode(&dc, o, &arr, &units, &len);
 		if (r < 0)
 			st = HL_E_NOMEM;

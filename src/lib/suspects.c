@@ -982,7 +982,6 @@ static hl_status few_distinct(struct finder *f)
 		uint64_t size;
 		uint32_t back;
 
-		hl_graph_drop_step(g, &drop); /* records read all over */
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
 		if (hl_graph_kind(g, o) != K_INSTANCE && hl_graph_kind(g, o) != K_OBJ_ARRAY)
@@ -993,6 +992,7 @@ static hl_status few_distinct(struct finder *f)
 		case COLL_LIST: case COLL_DEQUE: case COLL_ARRAY: break;
 		default: continue;
 		}
+		hl_graph_drop_step(g, &drop); /* records read all over */
 		size = hl_coll_size(g, o);
 		if (size < f->opt->min_elements || owned(f, o))
 			continue;
