@@ -4,8 +4,9 @@
  * Children lists are one CSR keyed by parent (slot nobj is the virtual
  * root), each list then sorted by decreasing retained size (ties in
  * address order).  Most lists are short and sorted in place; the long ones
- * (the virtual root's holds millions on big dumps) by radix on 8-byte keys,
- * 16 bytes per entry of the longest list while the lists are sorted.
+ * (the virtual root's holds millions on big dumps) by a stable radix sort
+ * on the sizes, 16 bytes per entry of the longest list while the lists
+ * are sorted.
  *
  * Group retained size (MAT's minimum retained size of a set): one
  * iterative walk of the dominator tree with a counter per group of the
@@ -58,30 +59,53 @@ static void insertion_sort(uint32_t *a, uint32_t n, const hl_domtree *t)
 }
 
 /*
- * A long list in cmp_child's order, sorted by the object table's radix
- * sort (hl_sort_entries) on keys of 8 bytes: the retained size's 4-byte
- * form inverted, then the object, so no look-up per comparison; ents holds
- * n.  A list with sizes too big for the 4-byte form is sorted with
- * cmp_child instead.
+ * A long list in cmp_child's order.  It is filled in object order, so a
+ * stable sort on the retained size alone puts ties in address order: an
+ * LSD radix sort on the 4-byte form's bytes, inverted (largest first),
+ * one pass per byte that varies in the list (none when the sizes are all
+ * equal, as a collection's like elements often are), no comparison and
+ * no look-up per step.  ents holds n: 16 bytes an entry, the keys and
+ * their copy.  A list with sizes too big for the 4-byte form is sorted
+ * with cmp_child instead.
  */
-static int sort_long(uint32_t *a, uint32_t n, hl_domtree *t,
-		     struct hl_objent *ents, unsigned threads)
+static void sort_long(uint32_t *a, uint32_t n, hl_domtree *t,
+		      struct hl_objent *ents)
 {
-	uint32_t i;
+	uint64_t *key = (uint64_t *)(void *)ents, *other = key + n, *swap;
+	uint32_t i, any = 0, all = UINT32_MAX, pos, count[256];
+	unsigned sh;
 
 	for (i = 0; i < n; i++) {
-		if (t->ret[a[i]] == HL_RET_BIG) {
+		uint32_t r = t->ret[a[i]];
+
+		if (r == HL_RET_BIG) {
 			qsort_r(a, n, sizeof(uint32_t), cmp_child, t);
-			return 0;
+			return;
 		}
-		ents[i].id = ((uint64_t)(UINT32_MAX - t->ret[a[i]]) << 32) | a[i];
-		ents[i].offk = 0;
+		key[i] = ((uint64_t)(UINT32_MAX - r) << 32) | a[i];
+		any |= UINT32_MAX - r;
+		all &= UINT32_MAX - r;
 	}
-	if (hl_sort_entries(ents, n, threads))
-		return -1;
+	for (sh = 32; sh < 64; sh += 8) {
+		if (!(((any ^ all) >> (sh - 32)) & 0xff))
+			continue; /* every key has this byte: no reordering */
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(key[i] >> sh) & 0xff]++;
+		for (i = 0, pos = 0; i < 256; i++) {
+			uint32_t c = count[i];
+
+			count[i] = pos;
+			pos += c;
+		}
+		for (i = 0; i < n; i++)
+			other[count[(key[i] >> sh) & 0xff]++] = key[i];
+		swap = key;
+		key = other;
+		other = swap;
+	}
 	for (i = 0; i < n; i++)
-		a[i] = (uint32_t)ents[i].id;
-	return 0;
+		a[i] = (uint32_t)key[i];
 }
 
 static inline uint32_t parent_slot(const hl_graph *g, uint32_t p)
@@ -132,10 +156,8 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 	for (i = 0; i < t->nparents; i++) {
 		uint32_t m = t->kid_start[i + 1] - t->kid_start[i];
 
-		if (m > 16 && sort_long(t->children + t->kid_start[i], m, t, ents, g->threads)) {
-			free(ents);
-			goto oom;
-		}
+		if (m > 16)
+			sort_long(t->children + t->kid_start[i], m, t, ents);
 		if (m > 1 && m <= 16) /* most lists: a few, sorted in place */
 			insertion_sort(t->children + t->kid_start[i], m, t);
 	}

@@ -859,10 +859,11 @@ static void check_order(const hl_heap *h, hl_obj o, size_t n)
 	}
 }
 
-/* Long children lists are sorted on keys (radix from 4096 children, qsort
- * below), by their comparison when a retained size does not fit 4 bytes:
- * one Object[] root holding n byte[] of a few lengths (many ties), their
- * addresses in an order unrelated to their sizes. */
+/* Long children lists (more than 16) are sorted by a stable radix sort on
+ * the sizes, by their comparison when a retained size does not fit 4
+ * bytes: one Object[] root holding n byte[] of a few lengths (many ties),
+ * their addresses in an order unrelated to their sizes, and lengths that
+ * differ in their second and third bytes too (a pass per varying byte). */
 static void test_long_children_lists(void **state)
 {
 	static const uint32_t sizes[] = { 20, 6000, 300, 5000, 4096 };
@@ -874,7 +875,7 @@ static void test_long_children_lists(void **state)
 		struct hw_jdk jdk;
 		struct hw_writer *w = new_heap(&jdk);
 		uint64_t arr, *ids = malloc(n * sizeof(uint64_t));
-		uint8_t bytes[64] = { 0 };
+		static const uint8_t bytes[70000];
 		hl_heap *h;
 
 		assert_non_null(ids);
@@ -886,7 +887,8 @@ static void test_long_children_lists(void **state)
 		hw_root_jni_global(w, arr, 1);
 		hw_obj_array(w, arr, 0, jdk.object_array, n, ids);
 		for (i = 0; i < n; i++)
-			hw_prim_array(w, ids[i], 0, HW_BYTE, (i * 37u) % 7 * 8, bytes);
+			hw_prim_array(w, ids[i], 0, HW_BYTE,
+				      (i * 37u) % 7 * 8 + (i % 3) * 30000, bytes);
 		free(ids);
 		hw_heap_dump_end(w);
 		hw_save(w, s->path);
