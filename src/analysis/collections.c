@@ -202,9 +202,15 @@ static uint64_t walk_array(const hl_graph *g, uint32_t a, uint64_t limit,
 		return 0;
 	if (limit >= n && (elems = array_edges(g, a, &n)) != NULL) {
 		slice(p, n, &lo, &hi);
-		for (i = lo; i < hi; i++)
+		for (i = lo; i < hi; i++) {
+			/* what fn reads of the element (its content key) */
+			if (i + 16 < hi)
+				hl_graph_ahead_rows(g, elems[i + 16]);
+			if (i + 8 < hi)
+				hl_graph_ahead_record(g, elems[i + 8]);
 			if (count++, fn(ctx, elems[i], HL_NONE))
 				break;
+		}
 		return count;
 	}
 	if (limit < n)

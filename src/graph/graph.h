@@ -301,6 +301,31 @@ static inline void hl_graph_drop_step(const hl_graph *g, hl_dropper *dr)
 enum { HL_SPILL_OBJECTS = 1, HL_SPILL_EDGES = 2 };
 void hl_graph_spill(hl_graph *g, unsigned what);
 
+/*
+ * For loops over objects all over the heap, each a few dependent random
+ * reads: ask for object o's rows of the object table (record offset,
+ * class, edges' start) some steps before it is handled, then for its
+ * record and edges (which need those rows) a few steps later.  Hints
+ * only: nothing is read, o may be HL_NONE.  Always inlined: a call, with
+ * no effect the compiler can see, is dropped as a whole.
+ */
+static inline __attribute__((always_inline)) void hl_graph_ahead_rows(const hl_graph *g, uint32_t o)
+{
+	if (o == HL_NONE)
+		return;
+	__builtin_prefetch(g->offk + (size_t)o * HL_OFFK_BYTES);
+	__builtin_prefetch(&g->edge_start[o]);
+	__builtin_prefetch(g->cls_wide ? (const void *)((const uint32_t *)g->cls + o)
+			   : (const void *)((const uint16_t *)g->cls + o));
+}
+static inline __attribute__((always_inline)) void hl_graph_ahead_record(const hl_graph *g, uint32_t o)
+{
+	if (o == HL_NONE || hl_graph_kind(g, o) == K_CLASS)
+		return;
+	__builtin_prefetch(g->data + hl_graph_off(g, o));
+	__builtin_prefetch(&g->edge_to[g->edge_start[o]]);
+}
+
 /* The class object an object refers to, HL_NONE when its class has none. */
 static inline uint32_t hl_graph_class_edge(const hl_graph *g, uint32_t o)
 {

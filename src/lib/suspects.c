@@ -458,10 +458,11 @@ static int describe(struct finder *f, uint32_t o, hl_suspect *s)
 	return 1;
 }
 
-/* A full census gathers (content key, first-seen ordinal | element) of
- * every element and radix-sorts them: runs of equal keys are the distinct
- * values, each run's first entry its first appearance.  Sequential memory
- * access, unlike a hash table as large as the collection. */
+/* A full census gathers (first-seen ordinal | element) of every element,
+ * then their content keys (content_keys), and radix-sorts them on the
+ * keys: runs of equal keys are the distinct values, each run's first
+ * entry its first appearance.  Sequential memory access, unlike a hash
+ * table as large as the collection. */
 struct gather {
 	const hl_graph *g;
 	hl_vec ents;      /* struct hl_objent: id = key, offk = ordinal << 32 | obj */
@@ -469,13 +470,15 @@ struct gather {
 	int oom;
 };
 
+/* The element, in walk order; its content key comes after the walk
+ * (key_run). */
 static int gather_one(void *ctx, uint32_t value, uint32_t key)
 {
 	struct gather *ga = ctx;
 	uint32_t o = ga->use_keys ? key : value;
 	struct hl_objent e;
 
-	e.id = hl_content_key(ga->g, o);
+	e.id = 0;
 	e.offk = ((uint64_t)ga->ents.len << 32) | o;
 	if (hl_vec_push(&ga->ents, &e)) {
 		ga->oom = 1;
@@ -608,6 +611,53 @@ static int gather_all(struct finder *f, uint32_t o, int use_keys,
 	return !oom;
 }
 
+/*
+ * The content keys of gathered elements [lo, hi), in one pass over the
+ * array: the elements are all over the heap and each key is a few
+ * dependent random reads (the object's row of the object table, its
+ * edges, its record, a String's array), so the rows of the element 16
+ * ahead and the edges and record of the element 8 ahead are asked for
+ * before they are needed.  The first part drops the dump's pages from the
+ * process as walk_elem does.
+ */
+struct key_part {
+	const hl_graph *g;
+	struct hl_objent *e;
+	size_t lo, hi;
+	int drops;
+};
+
+static void *key_run(void *arg)
+{
+	struct key_part *p = arg;
+	const hl_graph *g = p->g;
+	struct hl_objent *e = p->e;
+	hl_dropper drop = { 0 };
+	size_t j;
+
+	for (j = p->lo; j < p->hi; j++) {
+		if (j + 16 < p->hi)
+			hl_graph_ahead_rows(g, (uint32_t)e[j + 16].offk);
+		if (j + 8 < p->hi)
+			hl_graph_ahead_record(g, (uint32_t)e[j + 8].offk);
+		if (p->drops)
+			hl_graph_drop_step(g, &drop);
+		e[j].id = hl_content_key(g, (uint32_t)e[j].offk);
+	}
+	return NULL;
+}
+
+static void content_keys(const struct finder *f, uint32_t o, hl_vec *ents)
+{
+	struct key_part p[8];
+	unsigned n = walk_threads(f, o), k;
+
+	for (k = 0; k < n; k++)
+		p[k] = (struct key_part){ f->g, ents->data, ents->len * k / n,
+					  ents->len * (k + 1) / n, k == 0 };
+	hl_run_jobs(key_run, p, sizeof(p[0]), n);
+}
+
 static int full_census(struct finder *f, uint32_t o, hl_suspect *s)
 {
 	enum hl_coll kind = hl_coll_kind(f->g, o);
@@ -618,8 +668,9 @@ static int full_census(struct finder *f, uint32_t o, hl_suspect *s)
 
 	if (kind == COLL_NONE)
 		return 0;
-	if (!gather_all(f, o, kind == COLL_SET, &ga, &s->elements) ||
-	    hl_sort_entries(ga.ents.data, ga.ents.len, f->g->threads)) {
+	if (gather_all(f, o, kind == COLL_SET, &ga, &s->elements)) /* else ga.oom */
+		content_keys(f, o, &ga.ents);
+	if (ga.oom || hl_sort_entries(ga.ents.data, ga.ents.len, f->g->threads)) {
 		hl_vec_release(&ga.ents);
 		return 0;
 	}
