@@ -324,6 +324,10 @@ static uint64_t walk_table(const hl_graph *g, uint32_t map, int keys_only,
 	for (i = lo; i < hi && budget; i++) {
 		uint32_t e = heads ? heads[i] : array_at(g, table, i);
 
+		if (heads && i + 16 < hi) /* the entries, all over the heap */
+			hl_graph_ahead_rows(g, heads[i + 16]);
+		if (heads && i + 8 < hi)
+			hl_graph_ahead_record(g, heads[i + 8]);
 		if (e != HL_NONE && hl_graph_cls(g, e) != last_cls) {
 			last_cls = hl_graph_cls(g, e);
 			tree_bin = strstr(hl_graph_class_name(g, last_cls), "TreeBin") != NULL;
