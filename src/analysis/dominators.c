@@ -98,6 +98,12 @@ static int dfs(struct lt *s, const hl_graph *g)
 				over = 1; /* more than reachability found: refused */
 				break;
 			}
+			if (q > 0) { /* next when t is a leaf, as most are */
+				uint32_t u = HL_VEC_AT(&todo, uint32_t, q - 1);
+
+				__builtin_prefetch(&g->edge_start[u]);
+				__builtin_prefetch(&s->pre[u], 1);
+			}
 			v = next++;
 			s->pre[t] = v;
 			s->vertex[v] = t;
