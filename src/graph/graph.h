@@ -258,6 +258,16 @@ static inline uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o)
 hl_status hl_classes_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 			   hl_diag *d);
 hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d);
+/* The object table (nobj, offk, packed ids) from the scan's entries when
+ * they are disjoint runs of rising ids, in the order of the runs: 1 done
+ * (the entries released), 0 not such runs, -1 out of memory (both leaving
+ * everything as it was). */
+int hl_objects_from_runs(hl_graph *g, hl_scan *sc);
+/* Packed ids' form: synthetic object 0 (first), base, alignment (from
+ * bits, where a set bit is one the ids differ in), and whether 4 bytes an
+ * id will do. */
+void hl_objects_id_form(hl_graph *g, uint32_t n, unsigned first,
+			uint64_t base, uint64_t bits, uint64_t max);
 void hl_sizes_detect_refs(hl_graph *g, const hl_scan *sc);
 hl_status hl_sizes_infer(hl_graph *g, hl_diag *d);
 hl_status hl_objects_classify(hl_graph *g, hl_diag *d);

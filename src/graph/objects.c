@@ -1,8 +1,10 @@
 /*
  * objects.c - the object table: dense numbers, id lookup, class and size.
  *
- * Objects are numbered in address (id) order: the scan's entries are radix
- * sorted by id in place (skipped when already sorted), duplicates dropped
+ * Objects are numbered in address (id) order: taken in order of their runs
+ * when the scan's entries are disjoint runs of rising ids, as HotSpot
+ * writes them (idruns.c), else radix sorted by id in place (skipped when
+ * already sorted), duplicates dropped
  * with a warning (the first in file order is kept).  Lookups go through
  * a bucket table over the id range: bucket b holds the numbers of the ids
  * in [base + b << shift, base + (b+1) << shift), 16 to 32 per bucket on
@@ -156,12 +158,24 @@ static int add_system_loader(const hl_graph *g, hl_scan *sc)
  * 4 bytes an id when every id is base + (k << shift) with k < 2^32 (a heap
  * spanning up to 2^32 alignment units), else 8.
  */
+void hl_objects_id_form(hl_graph *g, uint32_t n, unsigned first,
+			uint64_t base, uint64_t bits, uint64_t max)
+{
+	unsigned shift = 0;
+
+	while (shift < 8 && bits && !(bits & ((uint64_t)1 << shift)))
+		shift++;
+	g->synth0 = first;
+	g->id_base = base;
+	g->id_shift = shift;
+	g->id_wide = n > first && ((max - base) >> shift) > UINT32_MAX;
+}
+
 static int split_entries(hl_graph *g, hl_scan *sc)
 {
 	struct hl_objent *e = sc->objs.data;
 	uint32_t n = g->nobj, i, first = n && e[0].id == 0 ? 1 : 0;
 	uint64_t base = first < n ? e[first].id : 0, bits = 0;
-	unsigned shift = 0;
 	void *shrunk;
 
 	g->offk = hl_malloc_array(hl_offk_size(n), 1);
@@ -173,12 +187,7 @@ static int split_entries(hl_graph *g, hl_scan *sc)
 		if (i >= first)
 			bits |= e[i].id - base;
 	}
-	while (shift < 8 && bits && !(bits & ((uint64_t)1 << shift)))
-		shift++;
-	g->synth0 = first;
-	g->id_base = base;
-	g->id_shift = shift;
-	g->id_wide = n > first && ((e[n - 1].id - base) >> shift) > UINT32_MAX;
+	hl_objects_id_form(g, n, first, base, bits, n ? e[n - 1].id : 0);
 	if (g->id_wide) {
 		uint64_t *id = (uint64_t *)(void *)e;
 
@@ -188,7 +197,7 @@ static int split_entries(hl_graph *g, hl_scan *sc)
 		uint32_t *id = (uint32_t *)(void *)e;
 
 		for (i = 0; i < n; i++)
-			id[i] = i < first ? 0 : (uint32_t)((e[i].id - base) >> shift);
+			id[i] = i < first ? 0 : (uint32_t)((e[i].id - base) >> g->id_shift);
 	}
 	shrunk = realloc(e, ((size_t)n + 1) * (g->id_wide ? 8 : 4));
 	if (shrunk)
@@ -431,6 +440,15 @@ hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 	if (n > UINT32_MAX - 16)
 		return hl_fail(d, HL_E_UNSUPPORTED, "%zu objects: more than 2^32",
 			       n);
+	if (g->data_size > HL_OFFK_MAX_OFF)
+		return hl_fail(d, HL_E_UNSUPPORTED, "the dump is larger than %llu bytes: too large for heaplens",
+			       (unsigned long long)HL_OFFK_MAX_OFF);
+	switch (hl_objects_from_runs(g, sc)) {
+	case 1:
+		goto indexed; /* disjoint runs of rising ids (idruns.c) */
+	case -1:
+		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
+	}
 	if (!is_sorted(e, n) && sort_in_place(e, n, cmp_ent, g->threads))
 		return hl_fail(d, HL_E_NOMEM, "out of memory sorting objects");
 	for (i = 0; i < n; i++)
@@ -439,11 +457,9 @@ hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d)
 	if (k < n)
 		hl_warnf(d, "%zu objects with an id seen before ignored", n - k);
 	g->nobj = (uint32_t)k;
-	if (g->data_size > HL_OFFK_MAX_OFF)
-		return hl_fail(d, HL_E_UNSUPPORTED, "the dump is larger than %llu bytes: too large for heaplens",
-			       (unsigned long long)HL_OFFK_MAX_OFF);
 	if (split_entries(g, sc))
 		return hl_fail(d, HL_E_NOMEM, "out of memory for the object table");
+indexed:
 	build_idblocks(g);
 	return build_buckets(g, d);
 }

@@ -1001,6 +1001,79 @@ static void test_shuffled_ids(void **state)
 	free(ids);
 }
 
+/* Objects written region by region, as HotSpot's dumpers write them:
+ * blocks of rising ids in a shuffled order of blocks (runs that do not
+ * overlap: the object table is taken run after run, idruns.c), or blocks
+ * whose ids interleave (overlapping runs: sorted instead).  Either way the
+ * numbers follow the ids, every id is found, and each object keeps its
+ * class and size; each object refers to the next id, which the edge pass
+ * looks up. */
+static void regions(const char *path, int interleave)
+{
+	static const struct hw_field_spec fx[] = { { "next", HW_OBJECT } };
+	enum { BLOCKS = 12, PER = 2500, N = BLOCKS * PER };
+	static const unsigned order[BLOCKS] = { 7, 2, 11, 0, 5, 9, 1, 4, 10, 3, 8, 6 };
+	struct hw_writer *w = hw_new();
+	struct hw_jdk jdk;
+	uint64_t a, prev;
+	struct hw_values v;
+	hl_histogram t;
+	hl_heap *h;
+	hl_obj o;
+	size_t i, k, na = 0;
+
+	hw_alloc_config(w, UINT64_C(0x10000000), 8);
+	hw_header(w, "JAVA PROFILE 1.0.2", 8, 0);
+	hw_jdk_define(w, &jdk);
+	a = hw_class_define(w, 0, "t/A", jdk.object, 1, fx);
+	hw_class_dump_all(w);
+	root_jdk(w, &jdk);
+	for (k = 0; k < BLOCKS; k++) {
+		for (i = 0; i < PER; i++) {
+			/* object j of the heap at 0x20000000 + 24 j */
+			uint64_t j = interleave ? i * BLOCKS + order[k] : order[k] * PER + i;
+			uint64_t id = UINT64_C(0x20000000) + j * 24;
+
+			hw_values_init(&v, 8);
+			hw_values_obj(&v, j + 1 < N ? id + 24 : 0);
+			hw_instance(w, id, a, &v);
+			hw_values_release(&v);
+		}
+	}
+	hw_root_jni_global(w, UINT64_C(0x20000000), 1);
+	h = end_and_open(w, path);
+	for (o = 1, prev = hl_object_id(h, 0); o < hl_object_count(h); o++) {
+		assert_true(hl_object_id(h, o) > prev);
+		prev = hl_object_id(h, o);
+	}
+	for (i = 0; i < N; i++) {
+		uint64_t id = UINT64_C(0x20000000) + (uint64_t)i * 24;
+
+		assert_int_equal(hl_find_object(h, id, &o), HL_OK);
+		assert_int_equal(hl_object_id(h, o), id);
+		assert_string_equal(hl_class_name(h, hl_object_class(h, o)), "t.A");
+		/* the chain from the root reaches every one */
+		assert_true(hl_object_reachable(h, o));
+	}
+	assert_int_equal(hl_histogram_build(h, HL_BY_CLASS, 0, &t), HL_OK);
+	for (i = 0; i < t.count; i++)
+		if (!strcmp(t.rows[i].name, "t.A")) {
+			na = t.rows[i].instances;
+			assert_int_equal(t.rows[i].shallow, (uint64_t)N * 24);
+		}
+	assert_int_equal(na, N);
+	hl_histogram_free(&t);
+	hl_close(h);
+}
+
+static void test_region_order(void **state)
+{
+	struct tmp_state *s = *state;
+
+	regions(s->path, 0);
+	regions(s->path, 1);
+}
+
 /* Object ids spanning more than 2^32 alignment units (a 64-bit heap far
  * from its classes): the ids are kept whole instead of compressed; lookups,
  * references and dominators work the same. */
@@ -1303,6 +1376,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_big_arrays, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_many_classes, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_shuffled_ids, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_region_order, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_alignment_16, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_object_set, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_tag_written, tmp_setup, tmp_teardown),
