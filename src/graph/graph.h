@@ -259,8 +259,8 @@ hl_status hl_classes_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 			   hl_diag *d);
 hl_status hl_objects_index(hl_graph *g, hl_scan *sc, hl_diag *d);
 /* The object table (nobj, offk, packed ids) from the scan's entries when
- * they are disjoint runs of rising ids, in the order of the runs: 1 done
- * (the entries released), 0 not such runs, -1 out of memory (both leaving
+ * they are runs of rising ids that merge into few pieces (idruns.c): 1
+ * done (the entries released), 0 not so, -1 out of memory (both leaving
  * everything as it was). */
 int hl_objects_from_runs(hl_graph *g, hl_scan *sc);
 /* Packed ids' form: synthetic object 0 (first), base, alignment (from

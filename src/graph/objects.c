@@ -1,10 +1,10 @@
 /*
  * objects.c - the object table: dense numbers, id lookup, class and size.
  *
- * Objects are numbered in address (id) order: taken in order of their runs
- * when the scan's entries are disjoint runs of rising ids, as HotSpot
- * writes them (idruns.c), else radix sorted by id in place (skipped when
- * already sorted), duplicates dropped
+ * Objects are numbered in address (id) order: the scan's entries taken as
+ * a merge of their runs of rising ids, as HotSpot writes them (idruns.c),
+ * else radix sorted by id in place (skipped when already sorted),
+ * duplicates dropped
  * with a warning (the first in file order is kept).  Lookups go through
  * a bucket table over the id range: bucket b holds the numbers of the ids
  * in [base + b << shift, base + (b+1) << shift), 16 to 32 per bucket on
