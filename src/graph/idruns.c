@@ -154,13 +154,49 @@ none:
 	return NULL;
 }
 
+/* One thread's share of the tables: positions [pos, end), from entry i
+ * of piece k on. */
+struct out_job {
+	hl_graph *g;
+	const struct hl_objent *e;
+	const struct run *r;
+	size_t k, i, pos, end;
+	void *id;
+	unsigned first;
+	uint64_t base;
+};
+
+static void *out_run(void *arg)
+{
+	struct out_job *j = arg;
+	hl_graph *g = j->g;
+	size_t k = j->k, i = j->i, pos;
+
+	for (pos = j->pos; pos < j->end; pos++) {
+		const struct hl_objent *x = j->e + j->r[k].start + i;
+
+		hl_graph_set_offk(g, (uint32_t)pos, HL_ENT_KIND(x), HL_ENT_OFF(x));
+		if (g->id_wide)
+			((uint64_t *)j->id)[pos] = x->id;
+		else
+			((uint32_t *)j->id)[pos] = pos < j->first ? 0 :
+				(uint32_t)((x->id - j->base) >> g->id_shift);
+		if (++i == j->r[k].len) {
+			k++;
+			i = 0;
+		}
+	}
+	return NULL;
+}
+
 int hl_objects_from_runs(hl_graph *g, hl_scan *sc)
 {
 	const struct hl_objent *e = sc->objs.data;
-	size_t n = sc->objs.len, nr, k, i, pos = 0;
+	size_t n = sc->objs.len, nr, k, pos;
 	uint64_t bits, base, max;
+	struct out_job job[16];
+	unsigned first, parts = hl_parts(g->threads, n, (uint64_t)1 << 20, 16), t;
 	struct run *r;
-	unsigned first;
 	int oom;
 	void *id;
 
@@ -184,19 +220,17 @@ int hl_objects_from_runs(hl_graph *g, hl_scan *sc)
 		return -1;
 	}
 	memset(g->offk + hl_offk_size(n) - 2, 0, 2);
-	for (k = 0; k < nr; k++) {
-		const struct hl_objent *x = e + r[k].start;
+	/* the positions in equal shares, each from where its first lies
+	 * (fresh memory is touched on every thread at once) */
+	for (t = 0, k = 0, pos = 0; t < parts; t++) {
+		size_t at = n * t / parts;
 
-		for (i = 0; i < r[k].len; i++, pos++) {
-			hl_graph_set_offk(g, (uint32_t)pos, HL_ENT_KIND(&x[i]),
-					  HL_ENT_OFF(&x[i]));
-			if (g->id_wide)
-				((uint64_t *)id)[pos] = x[i].id;
-			else
-				((uint32_t *)id)[pos] = pos < first ? 0 :
-					(uint32_t)((x[i].id - base) >> g->id_shift);
-		}
+		while (pos + r[k].len <= at) /* at < n: a piece holds it */
+			pos += r[k++].len;
+		job[t] = (struct out_job){ g, e, r, k, at - pos, at, n * (t + 1) / parts,
+					   id, first, base };
 	}
+	hl_run_jobs(out_run, job, sizeof(job[0]), parts);
 	if (g->id_wide) {
 		((uint64_t *)id)[n] = 0;
 		g->id64 = id;
