@@ -668,15 +668,28 @@ static int full_census(struct finder *f, uint32_t o, hl_suspect *s)
 
 	if (kind == COLL_NONE)
 		return 0;
-	if (gather_all(f, o, kind == COLL_SET, &ga, &s->elements)) /* else ga.oom */
-		content_keys(f, o, &ga.ents);
-	if (ga.oom || hl_sort_entries(ga.ents.data, ga.ents.len, f->g->threads)) {
+	if (!gather_all(f, o, kind == COLL_SET, &ga, &s->elements)) {
 		hl_vec_release(&ga.ents);
 		return 0;
 	}
 	e = ga.ents.data;
 	s->distinct = 0;
 	s->ntop = 0;
+	if (kind == COLL_SET && ga.ents.len == hl_coll_size(f->g, o)) {
+		/* a set's elements are distinct (equal ones are one element),
+		 * each once, the first five first: no keys, no sort, unless
+		 * the walk and the set's size disagree (a damaged heap) */
+		s->distinct = ga.ents.len;
+		for (i = 0; i < ga.ents.len && s->ntop < 5; i++)
+			keep_top(s->top, first, &s->ntop, 1, i, (uint32_t)e[i].offk);
+		ga.ents.len = 0;
+	} else {
+		content_keys(f, o, &ga.ents);
+		if (hl_sort_entries(ga.ents.data, ga.ents.len, f->g->threads)) {
+			hl_vec_release(&ga.ents);
+			return 0;
+		}
+	}
 	for (i = 0; i < ga.ents.len; i += run) {
 		for (run = 1; i + run < ga.ents.len && e[i + run].id == e[i].id; run++)
 			;
