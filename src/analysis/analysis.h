@@ -76,8 +76,11 @@ typedef struct hl_inbound_idx {
 } hl_inbound_idx;
 hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
 /* The same in two steps: the counts (and room for the sources), then the
- * sources placed, on up to `threads` threads.  A failure releases it. */
-hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
+ * sources placed, on up to `threads` threads.  A failure releases it.
+ * spare: a malloc'd block to take as the room for the sources (memory
+ * whose pages are there already), or NULL; taken or freed either way. */
+hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
+			   void *spare, hl_diag *d);
 hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
 			  unsigned threads, hl_diag *d);
 /* The objects referring to o, each once, in object order: *out points

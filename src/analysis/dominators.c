@@ -324,6 +324,7 @@ struct inbound_job {
 	hl_diag d;
 	hl_status st;
 	int reach;
+	void *spare; /* the record offsets' memory, for the sources */
 };
 
 static void *inbound_run(void *arg)
@@ -333,10 +334,13 @@ static void *inbound_run(void *arg)
 	if (j->reach) {
 		j->st = hl_reach_mark(j->g, 1, &j->d);
 		/* its sizes read, the object table can go (see below) */
-		hl_graph_spill(j->g, HL_SPILL_OBJECTS);
+		j->spare = hl_graph_spill_keep(j->g);
 	}
 	if (j->st == HL_OK)
-		j->st = hl_inbound_count(j->in, j->g, &j->d);
+		j->st = hl_inbound_count(j->in, j->g, j->spare, &j->d);
+	else
+		free(j->spare);
+	j->spare = NULL;
 	return NULL;
 }
 
@@ -458,9 +462,11 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	job.g = g;
 	/* neither pass reads the record offsets; sizes only at the end (and
 	 * reachability, which spills them itself once it has summed them) */
-	if (!job.reach)
-		hl_graph_spill(g, HL_SPILL_OBJECTS);
 	fill = !in->start; /* else built already, for paths or referrers */
+	if (!job.reach && fill) /* the record offsets' memory: the sources' */
+		job.spare = hl_graph_spill_keep(g);
+	else if (!job.reach)
+		hl_graph_spill(g, HL_SPILL_OBJECTS);
 	if (fill && g->threads > 1 &&
 	    pthread_create(&tid, NULL, inbound_run, &job) == 0)
 		joined = 0;

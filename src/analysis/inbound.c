@@ -56,32 +56,47 @@ static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
 	}
 }
 
-hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
+hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
+			   void *spare, hl_diag *d)
 {
 	uint32_t i, n = g->nobj;
 	uint64_t *bits;
 
-	if (in->start)
+	if (in->start) {
+		free(spare);
 		return HL_OK;
+	}
 	in->start = hl_calloc((size_t)n + 2, sizeof(hl_eidx));
 	bits = hl_calloc((size_t)n / 64 + 1, sizeof(uint64_t));
 	if (!in->start || !bits)
 		goto oom;
 	visit(g, in, bits, 0, 0, n);
 	free(bits);
+	bits = NULL;
 	for (i = 1; i <= n; i++) { /* the class edges may add up to 2^32 */
 		if ((uint64_t)in->start[i] + in->start[i - 1] > HL_EIDX_MAX) {
+			free(spare);
 			hl_inbound_release(in);
 			return hl_fail(d, HL_E_UNSUPPORTED, "more than %llu inbound references: too many for heaplens",
 				       (unsigned long long)HL_EIDX_MAX);
 		}
 		in->start[i] += in->start[i - 1];
 	}
+	if (spare) { /* its pages are there already: none to fault in */
+		in->from = realloc(spare, ((size_t)in->start[n] + 1) * sizeof(uint32_t));
+		if (in->from) {
+			hl_advise_huge(in->from, ((size_t)in->start[n] + 1) * sizeof(uint32_t));
+			return HL_OK;
+		}
+		free(spare);
+		spare = NULL;
+	}
 	in->from = hl_malloc_array((size_t)in->start[n] + 1, sizeof(uint32_t));
 	if (!in->from)
 		goto oom;
 	return HL_OK;
 oom:
+	free(spare);
 	free(bits);
 	hl_inbound_release(in);
 	return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
@@ -137,7 +152,7 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 
 	if (in->start)
 		return HL_OK;
-	st = hl_inbound_count(in, g, d);
+	st = hl_inbound_count(in, g, NULL, d);
 	return st != HL_OK ? st : hl_inbound_fill(in, g, g->threads, d);
 }
 

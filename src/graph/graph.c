@@ -71,6 +71,15 @@ void hl_graph_drop_check(const hl_graph *g)
 	hl_graph_drop_pages(g);
 }
 
+void *hl_graph_spill_keep(hl_graph *g)
+{
+	void *old;
+
+	g->offk = hl_spill_keep(g->offk, hl_offk_size(g->nobj), &old);
+	g->size = hl_spill(g->size, (size_t)g->nobj * sizeof(uint16_t));
+	return old;
+}
+
 void hl_graph_spill(hl_graph *g, unsigned what)
 {
 	size_t n = g->nobj;

@@ -310,6 +310,10 @@ static inline void hl_graph_drop_step(const hl_graph *g, hl_dropper *dr)
  * readable and writable where they are; only their memory changes. */
 enum { HL_SPILL_OBJECTS = 1, HL_SPILL_EDGES = 2 };
 void hl_graph_spill(hl_graph *g, unsigned what);
+/* hl_graph_spill(g, HL_SPILL_OBJECTS), keeping the record offsets' memory
+ * (hl_spill_keep): returned for the next big array to take (realloc'd to
+ * its size), NULL when they were not spilled. */
+void *hl_graph_spill_keep(hl_graph *g);
 
 /*
  * For loops over objects all over the heap, each a few dependent random

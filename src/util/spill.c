@@ -110,7 +110,22 @@ static int read_back(void *p, size_t len, uint64_t off)
 	return 1;
 }
 
+static void *spill(void *p, size_t len, void **old);
+
 void *hl_spill(void *p, size_t len)
+{
+	return spill(p, len, NULL);
+}
+
+void *hl_spill_keep(void *p, size_t len, void **old)
+{
+	*old = NULL;
+	return spill(p, len, old);
+}
+
+/* With old: the array's memory is kept whole and given to *old instead of
+ * freed. */
+static void *spill(void *p, size_t len, void **old)
 {
 	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), off = 0;
 	size_t done = 0, n;
@@ -135,7 +150,8 @@ void *hl_spill(void *p, size_t len)
 		n = len - done < SPILL_STEP ? len - done : SPILL_STEP;
 		if (hl_write_at(fd, (const char *)p + done, n, off + done))
 			goto restore;
-		hl_drop_range((const char *)p + done, n);
+		if (!old)
+			hl_drop_range((const char *)p + done, n);
 	}
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
 	if (m == MAP_FAILED)
@@ -144,12 +160,15 @@ void *hl_spill(void *p, size_t len)
 	file_end = off + len;
 	total += len;
 	pthread_mutex_unlock(&lock);
-	free(p);
+	if (old)
+		*old = p;
+	else
+		free(p);
 	return m;
 restore:
 	/* the released pages back from the file, which has them (in the
 	 * page cache) up to done */
-	if (done && !read_back(p, done, off)) {
+	if (done && !old && !read_back(p, done, off)) {
 		/* the array's data is lost: nothing sane is left to do */
 		fprintf(stderr, "heaplens: cannot read back the spill file: %s\n",
 			strerror(errno));

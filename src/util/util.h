@@ -170,6 +170,11 @@ int hl_tmpfile(const char *dir);
  * and not freed.  While hl_spill runs, no thread may read or write the
  * array: its pages leave as they are written. */
 void *hl_spill(void *p, size_t len);
+/* As hl_spill, but p's memory is not given back: when spilled, *old is p
+ * (its pages resident, its data a copy of the spilled array's), a block
+ * for the next big array to take instead of fresh memory, freed with
+ * free(); NULL when not spilled. */
+void *hl_spill_keep(void *p, size_t len, void **old);
 void hl_spill_free(void *p);
 void hl_spill_drop(void);
 /* Drop the pages of [p, p+len) when it lies in a spilled array (else

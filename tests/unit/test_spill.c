@@ -15,6 +15,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -73,6 +74,33 @@ static void test_round_trip(void **state)
 	assert_int_equal(hl_spill_total(), before);
 }
 
+/* hl_spill_keep: the array is spilled as with hl_spill, and its memory,
+ * still holding the data, is the caller's to reuse and free. */
+static void test_kept_memory(void **state)
+{
+	size_t n = BIG / sizeof(uint32_t);
+	uint32_t *a = filled(n, 5), *old = a, *m;
+	void *kept;
+
+	(void)state;
+	m = hl_spill_keep(a, n * sizeof(uint32_t), &kept);
+	if (m == old) { /* not spilled: nothing kept */
+		assert_null(kept);
+		free(m);
+		skip();
+	}
+	assert_ptr_equal(kept, old);
+	check(m, n, 5);
+	check(kept, n, 5);
+	/* the two are apart: writing one leaves the other */
+	memset(kept, 0, n * sizeof(uint32_t));
+	check(m, n, 5);
+	kept = realloc(kept, 2 * n * sizeof(uint32_t));
+	assert_non_null(kept);
+	free(kept);
+	hl_spill_free(m);
+}
+
 static void test_small_and_plain(void **state)
 {
 	uint32_t *s = filled(100, 3), *p = s;
@@ -120,6 +148,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_kept_memory),
 		cmocka_unit_test(test_small_and_plain),
 		cmocka_unit_test(test_failed_half_way),
 	};
