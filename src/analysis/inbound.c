@@ -82,15 +82,13 @@ hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
 		}
 		in->start[i] += in->start[i - 1];
 	}
-	if (spare) { /* its pages are there already: none to fault in */
-		in->from = realloc(spare, ((size_t)in->start[n] + 1) * sizeof(uint32_t));
-		if (in->from) {
-			hl_advise_huge(in->from, ((size_t)in->start[n] + 1) * sizeof(uint32_t));
-			return HL_OK;
-		}
-		free(spare);
-		spare = NULL;
+	/* the spare's pages are there already: none to fault in */
+	if (spare && !hl_resize(&spare, ((size_t)in->start[n] + 1) * sizeof(uint32_t))) {
+		in->from = spare;
+		return HL_OK;
 	}
+	free(spare);
+	spare = NULL;
 	in->from = hl_malloc_array((size_t)in->start[n] + 1, sizeof(uint32_t));
 	if (!in->from)
 		goto oom;

@@ -174,6 +174,17 @@ void hl_behind_flush(hl_behind *b)
 	b->count = 0;
 }
 
+int hl_resize(void **p, size_t bytes)
+{
+	void *q = realloc(*p, bytes ? bytes : 1);
+
+	if (!q)
+		return -1;
+	hl_advise_huge(q, bytes);
+	*p = q;
+	return 0;
+}
+
 void *hl_calloc(size_t n, size_t size)
 {
 	void *p;

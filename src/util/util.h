@@ -99,6 +99,9 @@ static inline int hl_vec_push(hl_vec *v, const void *p)
 }
 #define HL_VEC_AT(v, type, i) (((type *)(v)->data)[i])
 
+/* realloc *p to bytes: 0 done (*p the new block), -1 memory lacking (*p
+ * left as it was, still the caller's). */
+int hl_resize(void **p, size_t bytes);
 /* calloc/malloc with an overflow-checked count. */
 void *hl_calloc(size_t n, size_t size);
 /*
