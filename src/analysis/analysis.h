@@ -35,6 +35,11 @@ typedef struct hl_domtree {
 	uint32_t *kid_start;   /* nparents + 1 */
 	uint32_t nparents;
 	uint32_t *children;
+	/* blocks the dominator pass leaves, their pages resident, for the
+	 * children lists to take instead of fresh memory (freed once those
+	 * are built, or with the tree) */
+	void *spare[2];
+	size_t spare_len[2];
 } hl_domtree;
 
 #define HL_RET_BIG UINT32_MAX

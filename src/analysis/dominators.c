@@ -529,8 +529,16 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 		st = finish(t, &s, g, d);
 		back_run(&back);
 	}
-	if (st == HL_OK)
+	if (st == HL_OK) {
 		t->done = 1;
+		/* two blocks by DFS number whose pages are there: for the
+		 * children lists, built next by most commands */
+		t->spare[0] = s.vertex;
+		t->spare_len[0] = ((size_t)g->reachable_objs + 2) * sizeof(uint32_t);
+		t->spare[1] = s.anc;
+		t->spare_len[1] = m * sizeof(uint32_t);
+		s.vertex = s.anc = NULL;
+	}
 	if (progress)
 		progress(ctx, "dominators", 4, 4);
 out:
@@ -548,5 +556,7 @@ void hl_domtree_release(hl_domtree *t)
 	free(t->kid_start);
 	free(t->children);
 	free(t->class_retained);
+	free(t->spare[0]);
+	free(t->spare[1]);
 	memset(t, 0, sizeof(*t));
 }

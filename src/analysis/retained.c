@@ -113,6 +113,31 @@ static inline uint32_t parent_slot(const hl_graph *g, uint32_t p)
 	return p == HL_ROOT ? g->nobj : p;
 }
 
+/* bytes of memory for the children lists: a spare block of the dominator
+ * pass when one is left (the one that fits, or the bigger one grown), its
+ * pages there already; else fresh. */
+static void *take(hl_domtree *t, size_t bytes)
+{
+	unsigned k = t->spare_len[0] >= bytes ? 0 : t->spare_len[1] >= bytes ? 1 :
+		t->spare_len[0] >= t->spare_len[1] ? 0 : 1;
+	void *p = t->spare[k];
+
+	if (p && !hl_resize(&p, bytes)) {
+		t->spare[k] = NULL;
+		t->spare_len[k] = 0;
+		return p;
+	}
+	return hl_malloc_array(bytes, 1);
+}
+
+static void spares_release(hl_domtree *t)
+{
+	free(t->spare[0]);
+	free(t->spare[1]);
+	t->spare[0] = t->spare[1] = NULL;
+	t->spare_len[0] = t->spare_len[1] = 0;
+}
+
 hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 {
 	uint32_t i, o, n = t->n, slots = g->nobj + 1, words = slots / 64 + 1, k;
@@ -123,7 +148,7 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 		return t->done ? HL_OK : hl_fail(d, HL_E_STATE, "no dominator tree");
 	t->kid_bits = hl_calloc(words, sizeof(uint64_t));
 	t->kid_rank = hl_malloc_array(words, sizeof(uint32_t));
-	t->children = hl_malloc_array((size_t)n + 1, sizeof(uint32_t));
+	t->children = take(t, ((size_t)n + 1) * sizeof(uint32_t));
 	if (!t->kid_bits || !t->kid_rank || !t->children)
 		goto oom;
 	for (o = 0; o < g->nobj; o++) /* which slots have children */
@@ -151,8 +176,9 @@ hl_status hl_domtree_children(hl_domtree *t, const hl_graph *g, hl_diag *d)
 	for (i = 0, most = 0; i < t->nparents; i++)
 		if (t->kid_start[i + 1] - t->kid_start[i] > most)
 			most = t->kid_start[i + 1] - t->kid_start[i];
-	if (most > 16 && !(ents = hl_malloc_array(most, sizeof(*ents))))
+	if (most > 16 && !(ents = take(t, (size_t)most * sizeof(*ents))))
 		goto oom;
+	spares_release(t);
 	for (i = 0; i < t->nparents; i++) {
 		uint32_t m = t->kid_start[i + 1] - t->kid_start[i];
 

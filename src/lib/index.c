@@ -31,7 +31,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 13
+#define IDX_VERSION 14
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -430,6 +430,8 @@ static hl_status start(hl_heap *h, int thread)
 	w->sc.hp = h->hp;
 	w->sc.g = h->g;
 	w->sc.dom = h->dom;
+	memset(w->sc.dom.spare, 0, sizeof(w->sc.dom.spare)); /* this process's */
+	memset(w->sc.dom.spare_len, 0, sizeof(w->sc.dom.spare_len));
 	w->sc.in = h->in;
 	w->sc.warnings = h->diag.warnings;
 	w->sc.log_len = h->diag.log_len;
@@ -564,6 +566,8 @@ static const char *attach(hl_heap *h, uint8_t *m, const struct idx_sect *tab,
 	h->g.id32 = NULL; /* ids are read from the records */
 	h->g.id64 = NULL;
 	h->dom = sc->dom;
+	memset(h->dom.spare, 0, sizeof(h->dom.spare)); /* none from the file */
+	memset(h->dom.spare_len, 0, sizeof(h->dom.spare_len));
 	h->in = sc->in;
 	h->dump_index = sc->dump_index;
 	h->diag.log_len = sc->log_len;
