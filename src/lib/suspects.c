@@ -24,6 +24,7 @@
 
 #include <stdio.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <xxhash.h>
 
@@ -1029,20 +1030,42 @@ static int owned(struct finder *f, uint32_t o)
 	       hl_coll_kind(f->g, p) != COLL_ARRAY;
 }
 
-static hl_status few_distinct(struct finder *f)
+/*
+ * The few-distinct rule in two steps.  The scan (fd_scan_run) finds the
+ * lists, deques and arrays of at least min_elements elements that are
+ * not a collection's backing array, and probes each (a census that stops
+ * once the values are too many to matter); it needs the dominator tree
+ * but none of MAT's suspects, so it runs on a thread of its own while
+ * those are found and described.  The report (few_distinct) then takes
+ * the candidates in object order, a full census where MAT's suspects took
+ * one, and reports the collections of few distinct values.
+ */
+struct fd_cand { uint32_t o; int probed; hl_suspect probe; };
+
+struct fd_scan {
+	struct finder *f;
+	hl_vec cands;    /* struct fd_cand, in object order */
+	int oom, started;
+	pthread_t tid;
+};
+
+static void *fd_scan_run(void *arg)
 {
+	struct fd_scan *sc = arg;
+	struct finder *f = sc->f;
 	const hl_graph *g = f->g;
 	/* backing arrays counted already: lists sharing one array (a hostile
 	 * dump can make thousands) are counted once */
 	uint8_t *seen = hl_calloc((size_t)g->nobj / 8 + 1, 1);
 	hl_dropper drop = { 0 };
-	hl_status st = HL_OK;
 	uint32_t o;
 
-	if (!seen)
-		return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
-	for (o = 0; o < g->nobj && st == HL_OK; o++) {
-		hl_suspect probe, *s;
+	if (!seen) {
+		sc->oom = 1;
+		return NULL;
+	}
+	for (o = 0; o < g->nobj && !sc->oom; o++) {
+		struct fd_cand c;
 		uint64_t size;
 		uint32_t back;
 
@@ -1066,13 +1089,60 @@ static hl_status few_distinct(struct finder *f)
 				continue;
 			seen[back / 8] |= (uint8_t)(1u << (back % 8));
 		}
-		memset(&probe, 0, sizeof(probe));
-		probe.holder = HL_NONE;
+		memset(&c, 0, sizeof(c));
+		c.o = o;
+		c.probe.holder = HL_NONE;
 		/* a probe may stop once the values are too many to matter */
+		c.probed = census(f, o, &c.probe, (uint64_t)((double)size *
+				  f->opt->max_distinct_percent / 100.0) + 1);
+		if (hl_vec_push(&sc->cands, &c))
+			sc->oom = 1;
+	}
+	free(seen);
+	return NULL;
+}
+
+/* Start the scan: on a thread when there are threads, else in few_distinct. */
+static void fd_scan_start(struct fd_scan *sc, struct finder *f)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->f = f;
+	hl_vec_init(&sc->cands, sizeof(struct fd_cand));
+	(void)hl_coll_kind(f->g, 0); /* its per-class cache, made here */
+	sc->started = f->g->threads > 1 &&
+		      pthread_create(&sc->tid, NULL, fd_scan_run, sc) == 0;
+}
+
+static void fd_scan_end(struct fd_scan *sc)
+{
+	if (sc->started)
+		pthread_join(sc->tid, NULL);
+	sc->started = 0;
+	hl_vec_release(&sc->cands);
+}
+
+static hl_status few_distinct(struct finder *f, struct fd_scan *sc)
+{
+	hl_status st = HL_OK;
+	size_t i;
+
+	if (sc->started)
+		pthread_join(sc->tid, NULL);
+	else
+		fd_scan_run(sc);
+	sc->started = 0;
+	if (sc->oom)
+		return hl_fail(&f->h->diag, HL_E_NOMEM, "out of memory");
+	for (i = 0; i < sc->cands.len && st == HL_OK; i++) {
+		const struct fd_cand *c = &HL_VEC_AT(&sc->cands, struct fd_cand, i);
+		uint32_t o = c->o;
+		hl_suspect probe, *s;
+
 		if (census_of(f, o))
 			probe = *census_of(f, o);
-		else if (!census(f, o, &probe, (uint64_t)((double)size *
-			    f->opt->max_distinct_percent / 100.0) + 1))
+		else if (c->probed)
+			probe = c->probe;
+		else
 			continue;
 		if (probe.elements < f->opt->min_elements ||
 		    (double)probe.distinct * 100.0 >=
@@ -1098,7 +1168,6 @@ static hl_status few_distinct(struct finder *f)
 		    (unsigned long long)probe.distinct,
 		    100.0 * (double)probe.distinct / (double)probe.elements);
 	}
-	free(seen);
 	return st;
 }
 
@@ -1248,12 +1317,14 @@ static hl_status compute(hl_heap *h, const hl_suspect_options *opt,
 	struct finder f = { { 0 }, h, &h->g, &h->dom, opt, { 0 }, NULL,
 			    { NULL, { 0 } } };
 	uint64_t total = hl_total_heap(h);
+	struct fd_scan scan;
 	hl_status st;
 	size_t i;
 
 	f.opt = opt;
 	hl_vec_init(&f.out, sizeof(hl_suspect));
 	hl_vec_init(&f.census, sizeof(hl_suspect));
+	fd_scan_start(&scan, &f); /* meanwhile, the few-distinct candidates */
 	/* the census walks read records all over the dump: its pages are
 	 * dropped from the process after each step (they stay cached) */
 	st = hl_domtree_children(&h->dom, &h->g, &h->diag);
@@ -1267,7 +1338,7 @@ static hl_status compute(hl_heap *h, const hl_suspect_options *opt,
 	if (st == HL_OK) {
 		size_t before = f.out.len;
 
-		st = few_distinct(&f);
+		st = few_distinct(&f, &scan);
 		hl_graph_drop_pages(&h->g);
 		if (st == HL_OK)
 			st = static_outliers(&f, total);
@@ -1277,6 +1348,7 @@ static hl_status compute(hl_heap *h, const hl_suspect_options *opt,
 			hl_graph_drop_pages(&h->g);
 		}
 	}
+	fd_scan_end(&scan);
 	free(f.bfs_parent);
 	hl_scratch_release(&f.ws);
 	hl_vec_release(&f.census);
