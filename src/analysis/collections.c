@@ -71,21 +71,28 @@ static int is_boxed(const char *nm)
 
 #define BOXED 0x80 /* in the per-class cache: a boxed number class */
 
-/* The per-class cache: collection kind, and BOXED. */
+/* The per-class cache: collection kind, and BOXED; made once (NULL when
+ * memory lacks: then each look-up works it out). */
+void hl_coll_prepare(const hl_graph *g)
+{
+	uint8_t *k;
+	uint32_t c;
+
+	if (g->coll_kind || !(k = hl_malloc_array(g->nclasses + 1, 1)))
+		return;
+	for (c = 0; c < g->nclasses; c++)
+		k[c] = (uint8_t)(class_kind(g, c) |
+			(is_boxed(hl_graph_class_name(g, c)) ? BOXED : 0));
+	k[g->nclasses] = 0;
+	((hl_graph *)g)->coll_kind = k;
+}
+
 static unsigned class_info(const hl_graph *g, uint32_t cls)
 {
-	if (!g->coll_kind) { /* a cache of the graph's, filled once */
-		uint8_t *k = hl_malloc_array(g->nclasses + 1, 1);
-		uint32_t c;
-
-		if (!k)
-			return class_kind(g, cls) |
-			       (is_boxed(hl_graph_class_name(g, cls)) ? BOXED : 0);
-		for (c = 0; c < g->nclasses; c++)
-			k[c] = (uint8_t)(class_kind(g, c) |
-				(is_boxed(hl_graph_class_name(g, c)) ? BOXED : 0));
-		((hl_graph *)g)->coll_kind = k;
-	}
+	hl_coll_prepare(g);
+	if (!g->coll_kind)
+		return class_kind(g, cls) |
+		       (is_boxed(hl_graph_class_name(g, cls)) ? BOXED : 0);
 	return g->coll_kind[cls];
 }
 

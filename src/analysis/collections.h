@@ -15,6 +15,9 @@ enum hl_coll {
 	COLL_ARRAY              /* Object[] and other object arrays */
 };
 
+/* Make the graph's per-class cache of collection kinds now: lookups made
+ * on several threads at once must find it made. */
+void hl_coll_prepare(const hl_graph *g);
 /* Which collection an object is (by its class or a JDK super class). */
 enum hl_coll hl_coll_kind(const hl_graph *g, uint32_t o);
 const char *hl_coll_name(enum hl_coll k);
@@ -33,7 +36,7 @@ uint64_t hl_coll_each(const hl_graph *g, uint32_t o,
 /* Part k of parts of the walk (elements, or hash buckets, split into
  * equal ranges): the parts in order visit what the whole walk visits, so
  * threads can walk them at once (the caches this file uses are per
- * thread; call hl_coll_kind once before starting them). */
+ * thread; call hl_coll_prepare before starting them). */
 uint64_t hl_coll_each_part(const hl_graph *g, uint32_t o, unsigned k,
 			   unsigned parts, hl_elem_fn fn, void *ctx);
 /* The array a collection keeps its elements (or buckets) in; an array is

@@ -1108,7 +1108,7 @@ static void fd_scan_start(struct fd_scan *sc, struct finder *f)
 	memset(sc, 0, sizeof(*sc));
 	sc->f = f;
 	hl_vec_init(&sc->cands, sizeof(struct fd_cand));
-	(void)hl_coll_kind(f->g, 0); /* its per-class cache, made here */
+	hl_coll_prepare(f->g); /* before two threads look kinds up */
 	sc->started = f->g->threads > 1 &&
 		      pthread_create(&sc->tid, NULL, fd_scan_run, sc) == 0;
 }
