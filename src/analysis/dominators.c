@@ -204,12 +204,14 @@ static void semi_nca(struct lt *s, const hl_inbound_idx *in)
 	for (i = n; i >= 1; i--) {
 		uint32_t best = i;
 
-		/* the predecessors of the next vertices, ahead of time: where
-		 * their lists start, then their first entries */
-		if (i > 2)
-			__builtin_prefetch(&in->start[s->vertex[i - 2]]);
-		if (i > 1 && in->start[s->vertex[i - 1] + 1] > in->start[s->vertex[i - 1]])
-			__builtin_prefetch(&in->from[in->start[s->vertex[i - 1]]]);
+		/* the predecessors of the vertices to come, ahead of time:
+		 * where the lists start 16 vertices on, then their first
+		 * entries 8 on (whose starts came by now); nearer, a vertex of
+		 * one predecessor (most) is handled before they arrive */
+		if (i > 16)
+			__builtin_prefetch(&in->start[s->vertex[i - 16]]);
+		if (i > 8)
+			__builtin_prefetch(&in->from[in->start[s->vertex[i - 8]]]);
 		if (s->parent[i] == 0) {
 			best = 0;
 		} else {
