@@ -78,6 +78,7 @@ static inline uint64_t hl_dom_retained(const hl_domtree *t, uint32_t o)
 typedef struct hl_inbound_idx {
 	hl_eidx *start;
 	uint32_t *from;
+	void *pending;  /* a spill under way (hl_inbound_spill_start) */
 } hl_inbound_idx;
 hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
 /* The same in two steps: the counts (and room for the sources), then the
@@ -96,8 +97,12 @@ size_t hl_inbound_list(const hl_graph *g, const hl_inbound_idx *in,
 		       uint32_t o, hl_vec *buf, const uint32_t **out);
 void hl_inbound_release(hl_inbound_idx *in);
 /* Move the index to the spill file (hl_spill), for phases that read little
- * of it. */
+ * of it: now, or (_start) on a thread of its own, which whatever reads
+ * the index next waits for (hl_inbound_settle; hl_inbound_build and
+ * hl_inbound_release do). */
 void hl_inbound_spill(hl_inbound_idx *in, const hl_graph *g);
+void hl_inbound_spill_start(hl_inbound_idx *in, const hl_graph *g);
+void hl_inbound_settle(hl_inbound_idx *in);
 
 
 /* Scratch space for searches from one object: a bitmap of the objects

@@ -374,9 +374,10 @@ static void renumber(const hl_inbound_idx *in, const hl_graph *g,
 	hl_run_jobs(renum_run, job, sizeof(job[0]), n);
 }
 
-/* The inbound sources back to object numbers, then the index to the spill
- * file (read again only by referrer searches): on a second thread while
- * the retained sizes are summed, which read neither. */
+/* The inbound sources back to object numbers, on a second thread while
+ * the retained sizes are summed, which read neither; then the index goes
+ * to the spill file (read again only by path and referrer searches) on a
+ * thread of its own, which its next reader waits for. */
 struct back_job { hl_inbound_idx *in; hl_graph *g; const uint32_t *vertex; };
 
 static void *back_run(void *arg)
@@ -385,7 +386,6 @@ static void *back_run(void *arg)
 	struct renum_job r = { j->in->from, j->vertex, 0, j->in->start[j->g->nobj] };
 
 	renum_run(&r);
-	hl_inbound_spill(j->in, j->g);
 	return NULL;
 }
 
@@ -527,9 +527,11 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	if (g->threads > 1 && pthread_create(&tid, NULL, back_run, &back) == 0) {
 		st = finish(t, &s, g, d);
 		pthread_join(tid, NULL);
+		hl_inbound_spill_start(in, g);
 	} else {
 		st = finish(t, &s, g, d);
 		back_run(&back);
+		hl_inbound_spill(in, g);
 	}
 	if (st == HL_OK) {
 		t->done = 1;

@@ -17,6 +17,7 @@
  */
 #include "analysis/analysis.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 /* Source o refers to t: counted, or placed when fill. */
@@ -148,6 +149,7 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 {
 	hl_status st;
 
+	hl_inbound_settle(in);
 	if (in->start)
 		return HL_OK;
 	st = hl_inbound_count(in, g, NULL, d);
@@ -190,6 +192,7 @@ oom:
 
 void hl_inbound_spill(hl_inbound_idx *in, const hl_graph *g)
 {
+	hl_inbound_settle(in);
 	if (!in->start)
 		return;
 	in->from = hl_spill(in->from, ((size_t)in->start[g->nobj] + 1) *
@@ -197,8 +200,54 @@ void hl_inbound_spill(hl_inbound_idx *in, const hl_graph *g)
 	in->start = hl_spill(in->start, ((size_t)g->nobj + 2) * sizeof(hl_eidx));
 }
 
+/* A spill under way on a thread of its own. */
+struct spill_bg { hl_inbound_idx *in; const hl_graph *g; pthread_t tid; };
+
+static void *spill_bg_run(void *arg)
+{
+	struct spill_bg *b = arg;
+	hl_inbound_idx *in = b->in;
+
+	if (in->start) {
+		in->from = hl_spill(in->from, ((size_t)in->start[b->g->nobj] + 1) *
+						     sizeof(uint32_t));
+		in->start = hl_spill(in->start, ((size_t)b->g->nobj + 2) *
+						       sizeof(hl_eidx));
+	}
+	return NULL;
+}
+
+void hl_inbound_spill_start(hl_inbound_idx *in, const hl_graph *g)
+{
+	struct spill_bg *b;
+
+	hl_inbound_settle(in);
+	b = malloc(sizeof(*b));
+	if (b) {
+		*b = (struct spill_bg){ in, g, 0 };
+		if (pthread_create(&b->tid, NULL, spill_bg_run, b) == 0) {
+			in->pending = b;
+			return;
+		}
+		free(b);
+	}
+	hl_inbound_spill(in, g);
+}
+
+void hl_inbound_settle(hl_inbound_idx *in)
+{
+	struct spill_bg *b = in->pending;
+
+	if (!b)
+		return;
+	pthread_join(b->tid, NULL);
+	free(b);
+	in->pending = NULL;
+}
+
 void hl_inbound_release(hl_inbound_idx *in)
 {
+	hl_inbound_settle(in);
 	hl_spill_free(in->start);
 	hl_spill_free(in->from);
 	in->start = NULL;

@@ -31,7 +31,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 14
+#define IDX_VERSION 15
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -393,6 +393,7 @@ static hl_status start(hl_heap *h, int thread)
 		st = hl_class_sums(h);
 	if (st != HL_OK)
 		return st;
+	hl_inbound_settle(&h->in); /* its arrays where they will stay */
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return hl_fail(&h->diag, HL_E_NOMEM, "out of memory for the index");
@@ -433,6 +434,7 @@ static hl_status start(hl_heap *h, int thread)
 	memset(w->sc.dom.spare, 0, sizeof(w->sc.dom.spare)); /* this process's */
 	memset(w->sc.dom.spare_len, 0, sizeof(w->sc.dom.spare_len));
 	w->sc.in = h->in;
+	w->sc.in.pending = NULL;
 	w->sc.warnings = h->diag.warnings;
 	w->sc.log_len = h->diag.log_len;
 	w->sc.dump_index = h->dump_index;
@@ -569,6 +571,7 @@ static const char *attach(hl_heap *h, uint8_t *m, const struct idx_sect *tab,
 	memset(h->dom.spare, 0, sizeof(h->dom.spare)); /* none from the file */
 	memset(h->dom.spare_len, 0, sizeof(h->dom.spare_len));
 	h->in = sc->in;
+	h->in.pending = NULL;
 	h->dump_index = sc->dump_index;
 	h->diag.log_len = sc->log_len;
 	n = sections(h, s);

@@ -44,7 +44,7 @@ struct region { void *p; size_t len; uint64_t off; };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct region regions[SPILL_MAX];
-static unsigned nregions;
+static unsigned nregions, writing; /* writing: spills under way */
 static int fd = -1, failed;
 static const char *first_dir;
 static uint64_t file_end, total;
@@ -138,10 +138,16 @@ static void *spill(void *p, size_t len, void **old)
 	for (i = 0; i < nregions; i++)
 		if (regions[i].p == p)
 			goto keep; /* spilled already */
-	if (nregions == SPILL_MAX || !spill_mode() ||
+	if (nregions + writing >= SPILL_MAX || !spill_mode() ||
 	    (len < SPILL_MIN && spill_mode() < 2) || spill_file() < 0)
 		goto keep;
+	/* its place in the file taken, the array is written without the
+	 * lock: other threads drop and free spilled arrays meanwhile (the
+	 * file stays open while a spill is under way) */
 	off = hl_round_up(file_end, pg);
+	file_end = off + len;
+	writing++;
+	pthread_mutex_unlock(&lock);
 	/* written in steps, each step's whole pages released at once (the
 	 * file holds them): a big array does not stay whole in memory while
 	 * it is written, as arrays allocated meanwhile grow (the caller reads
@@ -156,8 +162,9 @@ static void *spill(void *p, size_t len, void **old)
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
 	if (m == MAP_FAILED)
 		goto restore;
+	pthread_mutex_lock(&lock);
+	writing--;
 	regions[nregions++] = (struct region){ m, len, off };
-	file_end = off + len;
 	total += len;
 	pthread_mutex_unlock(&lock);
 	if (old)
@@ -176,6 +183,12 @@ restore:
 	}
 	(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			(off_t)off, (off_t)len);
+	pthread_mutex_lock(&lock);
+	writing--;
+	if (!nregions && !writing) { /* as hl_spill_free would have */
+		close(fd);
+		fd = -1;
+	}
 keep:
 	pthread_mutex_unlock(&lock);
 	return p;
@@ -200,7 +213,7 @@ void hl_spill_free(void *p)
 			(off_t)regions[i].off, (off_t)regions[i].len);
 	total -= regions[i].len;
 	regions[i] = regions[--nregions];
-	if (!nregions) { /* the file goes; a later spill starts a new one */
+	if (!nregions && !writing) { /* the file goes; a later spill starts a new one */
 		close(fd);
 		fd = -1;
 	}
