@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,52 @@ static void test_kept_memory(void **state)
 	hl_spill_free(m);
 }
 
+/* A spill on one thread while another frees the only other spilled array
+ * (the last region: the file would be closed under the writer), drops and
+ * counts: the writer does not hold the lock, nothing waits, nothing is
+ * lost. */
+struct writer { uint32_t *a; size_t n; };
+
+static void *write_one(void *arg)
+{
+	struct writer *w = arg;
+
+	w->a = hl_spill(w->a, w->n * sizeof(uint32_t));
+	return NULL;
+}
+
+static void test_spilled_meanwhile(void **state)
+{
+	size_t n = ((size_t)96 << 20) / sizeof(uint32_t);
+	uint32_t *b = filled(BIG / sizeof(uint32_t), 3), *old_b = b;
+	struct writer w = { filled(n, 8), n };
+	pthread_t tid;
+	int k;
+
+	(void)state;
+	b = hl_spill(b, BIG);
+	if (b == old_b) { /* no writable disk-backed directory here */
+		free(b);
+		free(w.a);
+		skip();
+	}
+	assert_int_equal(pthread_create(&tid, NULL, write_one, &w), 0);
+	usleep(3000); /* the writer is under way (96 MB take longer) */
+	for (k = 0; k < 100; k++) {
+		hl_spill_drop();
+		(void)hl_spill_total();
+		if (k == 0) {
+			check(b, BIG / sizeof(uint32_t), 3);
+			hl_spill_free(b); /* the last region: the file stays */
+		}
+	}
+	pthread_join(tid, NULL);
+	check(w.a, n, 8);
+	hl_spill_drop();
+	check(w.a, n, 8);
+	hl_spill_free(w.a);
+}
+
 static void test_small_and_plain(void **state)
 {
 	uint32_t *s = filled(100, 3), *p = s;
@@ -149,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_kept_memory),
+		cmocka_unit_test(test_spilled_meanwhile),
 		cmocka_unit_test(test_small_and_plain),
 		cmocka_unit_test(test_failed_half_way),
 	};
