@@ -87,6 +87,15 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
  * whose pages are there already), or NULL; taken or freed either way. */
 hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
 			   void *spare, hl_diag *d);
+/* The counts in steps: _begin sets them up on an index without counts,
+ * _sources counts (0, or -1 when memory lacks), and _end, given that
+ * result, sums them up and makes the room for the sources (taking spare)
+ * as hl_inbound_count: the room can wait for memory freed meanwhile. */
+hl_status hl_inbound_count_begin(hl_inbound_idx *in, const hl_graph *g,
+				 hl_diag *d);
+int hl_inbound_count_sources(hl_inbound_idx *in, const hl_graph *g);
+hl_status hl_inbound_count_end(hl_inbound_idx *in, const hl_graph *g,
+			       int lacking, void *spare, hl_diag *d);
 hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
 			  unsigned threads, hl_diag *d);
 /* The objects referring to o, each once, in object order: *out points

@@ -317,32 +317,50 @@ static hl_status finish(hl_domtree *t, struct lt *s, const hl_graph *g,
 	return HL_OK;
 }
 
-/* The inbound index's counts, on a second thread while the DFS runs
- * (its fill, on all the threads, follows); first reachability when it is
- * not marked yet (the DFS does not read it). */
+/* The inbound index's counts, on a second thread while the DFS runs;
+ * first reachability when it is not marked yet (the DFS does not read
+ * it, the counts do).  Then the object table goes to the spill file, its
+ * record offsets' memory kept for the sources: done by whichever thread
+ * is free first (on a big dump the counting outlasts the DFS), once
+ * reachability has read the sizes. */
 struct inbound_job {
 	hl_inbound_idx *in;
 	hl_graph *g;
 	hl_diag d;
 	hl_status st;
 	int reach;
-	void *spare; /* the record offsets' memory, for the sources */
+	void *spare;      /* the record offsets' memory, for the sources */
+	int spill_taken;  /* the object table's spill is done or under way */
+	int lacking;      /* hl_inbound_count_sources's result */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int marked;       /* reachability is marked */
 };
+
+/* The object table to the spill file, unless another thread took it. */
+static void take_spill(struct inbound_job *j)
+{
+	if (!__atomic_exchange_n(&j->spill_taken, 1, __ATOMIC_ACQ_REL))
+		j->spare = hl_graph_spill_keep(j->g);
+}
 
 static void *inbound_run(void *arg)
 {
 	struct inbound_job *j = arg;
 
 	if (j->reach) {
-		j->st = hl_reach_mark(j->g, 1, &j->d);
-		/* its sizes read, the object table can go (see below) */
-		j->spare = hl_graph_spill_keep(j->g);
+		hl_status st = hl_reach_mark(j->g, 1, &j->d);
+
+		if (j->st == HL_OK)
+			j->st = st;
 	}
+	pthread_mutex_lock(&j->lock);
+	j->marked = 1;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
 	if (j->st == HL_OK)
-		j->st = hl_inbound_count(j->in, j->g, j->spare, &j->d);
-	else
-		free(j->spare);
-	j->spare = NULL;
+		j->lacking = hl_inbound_count_sources(j->in, j->g);
+	take_spill(j);
 	return NULL;
 }
 
@@ -469,14 +487,32 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 		job.spare = hl_graph_spill_keep(g);
 	else if (!job.reach)
 		hl_graph_spill(g, HL_SPILL_OBJECTS);
+	job.spill_taken = !job.reach;
+	pthread_mutex_init(&job.lock, NULL);
+	pthread_cond_init(&job.cond, NULL);
+	if (fill)
+		job.st = hl_inbound_count_begin(in, g, &job.d);
 	if (fill && g->threads > 1 &&
 	    pthread_create(&tid, NULL, inbound_run, &job) == 0)
 		joined = 0;
 	oom = dfs(&s, g);
-	if (!joined)
+	if (!joined) { /* the spill, when the counting is not there yet */
+		pthread_mutex_lock(&job.lock);
+		while (!job.marked)
+			pthread_cond_wait(&job.cond, &job.lock);
+		pthread_mutex_unlock(&job.lock);
+		take_spill(&job);
 		pthread_join(tid, NULL);
-	else if (fill)
+	} else if (fill) {
 		inbound_run(&job);
+	}
+	pthread_mutex_destroy(&job.lock);
+	pthread_cond_destroy(&job.cond);
+	if (job.st == HL_OK && fill)
+		job.st = hl_inbound_count_end(in, g, job.lacking, job.spare, &job.d);
+	else
+		free(job.spare);
+	job.spare = NULL;
 	if (job.st == HL_OK && fill)
 		job.st = hl_inbound_fill(in, g, g->threads, &job.d);
 	if (job.st != HL_OK) {

@@ -20,21 +20,24 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-/* Source o refers to t: counted, or placed when fill. */
+/* How visit places what it finds: counted or placed. */
+enum { COUNT, FILL };
+
+/* Source o refers to t: counted, or placed. */
 static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t o,
-			uint32_t t, int fill)
+			uint32_t t, int mode)
 {
 	if (t == HL_NONE || !hl_bit_claim(bits, t))
 		return;
-	if (fill)
+	if (mode == FILL)
 		in->from[in->start[t]++] = o;
 	else
 		in->start[t + 1]++;
 }
 
-/* Every reachable source's edges whose targets lie in [lo, hi). */
+/* The edges of every reachable source whose targets lie in [lo, hi). */
 static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
-		  int fill, uint32_t lo, uint32_t hi)
+		  int mode, uint32_t lo, uint32_t hi)
 {
 	uint32_t o, t;
 
@@ -46,10 +49,10 @@ static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
 		t = hl_graph_class_edge(g, o);
 		if (t != HL_NONE && ((g->flags[t] & F_ROOT) || t < lo || t >= hi))
 			t = HL_NONE; /* see above (roots), or another range's */
-		note(in, bits, o, t, fill);
+		note(in, bits, o, t, mode);
 		for (e = first; e < end; e++)
 			if (g->edge_to[e] >= lo && g->edge_to[e] < hi)
-				note(in, bits, o, g->edge_to[e], fill);
+				note(in, bits, o, g->edge_to[e], mode);
 		if (t != HL_NONE)
 			bits[t >> 6] = 0;
 		for (e = first; e < end; e++)
@@ -57,23 +60,36 @@ static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
 	}
 }
 
-hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
-			   void *spare, hl_diag *d)
+hl_status hl_inbound_count_begin(hl_inbound_idx *in, const hl_graph *g,
+				 hl_diag *d)
+{
+	in->start = hl_calloc((size_t)g->nobj + 2, sizeof(hl_eidx));
+	if (!in->start)
+		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
+	return HL_OK;
+}
+
+int hl_inbound_count_sources(hl_inbound_idx *in, const hl_graph *g)
+{
+	uint64_t *bits = hl_calloc((size_t)g->nobj / 64 + 1, sizeof(uint64_t));
+
+	if (!bits)
+		return -1;
+	visit(g, in, bits, COUNT, 0, g->nobj);
+	free(bits);
+	return 0;
+}
+
+hl_status hl_inbound_count_end(hl_inbound_idx *in, const hl_graph *g,
+			       int lacking, void *spare, hl_diag *d)
 {
 	uint32_t i, n = g->nobj;
-	uint64_t *bits;
 
-	if (in->start) {
+	if (lacking) { /* the counting could not have its bitmap */
 		free(spare);
-		return HL_OK;
+		hl_inbound_release(in);
+		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
 	}
-	in->start = hl_calloc((size_t)n + 2, sizeof(hl_eidx));
-	bits = hl_calloc((size_t)n / 64 + 1, sizeof(uint64_t));
-	if (!in->start || !bits)
-		goto oom;
-	visit(g, in, bits, 0, 0, n);
-	free(bits);
-	bits = NULL;
 	for (i = 1; i <= n; i++) { /* the class edges may add up to 2^32 */
 		if ((uint64_t)in->start[i] + in->start[i - 1] > HL_EIDX_MAX) {
 			free(spare);
@@ -89,16 +105,30 @@ hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
 		return HL_OK;
 	}
 	free(spare);
-	spare = NULL;
 	in->from = hl_malloc_array((size_t)in->start[n] + 1, sizeof(uint32_t));
-	if (!in->from)
-		goto oom;
+	if (!in->from) {
+		hl_inbound_release(in);
+		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
+	}
 	return HL_OK;
-oom:
-	free(spare);
-	free(bits);
-	hl_inbound_release(in);
-	return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
+}
+
+hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
+			   void *spare, hl_diag *d)
+{
+	hl_status st;
+
+	if (in->start) {
+		free(spare);
+		return HL_OK;
+	}
+	st = hl_inbound_count_begin(in, g, d);
+	if (st != HL_OK) {
+		free(spare);
+		return st;
+	}
+	return hl_inbound_count_end(in, g, hl_inbound_count_sources(in, g),
+				    spare, d);
 }
 
 /* The fill by ranges of targets, one a thread, each with its own bitmap:
@@ -115,7 +145,7 @@ static void *fill_run(void *arg)
 {
 	struct fill_job *j = arg;
 
-	visit(j->g, j->in, j->bits, 1, j->lo, j->hi);
+	visit(j->g, j->in, j->bits, FILL, j->lo, j->hi);
 	return NULL;
 }
 
