@@ -88,14 +88,15 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d);
 hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
 			   void *spare, hl_diag *d);
 /* The counts in steps: _begin sets them up on an index without counts,
- * _sources counts (0, or -1 when memory lacks), and _end, given that
- * result, sums them up and makes the room for the sources (taking spare)
- * as hl_inbound_count: the room can wait for memory freed meanwhile. */
+ * _sources counts and sums them up (0; -1 memory lacking, -2 too many),
+ * and _end, given that result, makes the room for the sources (taking
+ * spare) as hl_inbound_count: the room can wait for memory freed
+ * meanwhile. */
 hl_status hl_inbound_count_begin(hl_inbound_idx *in, const hl_graph *g,
 				 hl_diag *d);
 int hl_inbound_count_sources(hl_inbound_idx *in, const hl_graph *g);
 hl_status hl_inbound_count_end(hl_inbound_idx *in, const hl_graph *g,
-			       int lacking, void *spare, hl_diag *d);
+			       int counted, void *spare, hl_diag *d);
 hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
 			  unsigned threads, hl_diag *d);
 /* The objects referring to o, each once, in object order: *out points

@@ -331,7 +331,7 @@ struct inbound_job {
 	int reach;
 	void *spare;      /* the record offsets' memory, for the sources */
 	int spill_taken;  /* the object table's spill is done or under way */
-	int lacking;      /* hl_inbound_count_sources's result */
+	int counted;      /* hl_inbound_count_sources's result */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int marked;       /* reachability is marked */
@@ -359,7 +359,7 @@ static void *inbound_run(void *arg)
 	pthread_cond_signal(&j->cond);
 	pthread_mutex_unlock(&j->lock);
 	if (j->st == HL_OK)
-		j->lacking = hl_inbound_count_sources(j->in, j->g);
+		j->counted = hl_inbound_count_sources(j->in, j->g);
 	take_spill(j);
 	return NULL;
 }
@@ -509,7 +509,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	pthread_mutex_destroy(&job.lock);
 	pthread_cond_destroy(&job.cond);
 	if (job.st == HL_OK && fill)
-		job.st = hl_inbound_count_end(in, g, job.lacking, job.spare, &job.d);
+		job.st = hl_inbound_count_end(in, g, job.counted, job.spare, &job.d);
 	else
 		free(job.spare);
 	job.spare = NULL;

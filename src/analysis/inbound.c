@@ -72,32 +72,32 @@ hl_status hl_inbound_count_begin(hl_inbound_idx *in, const hl_graph *g,
 int hl_inbound_count_sources(hl_inbound_idx *in, const hl_graph *g)
 {
 	uint64_t *bits = hl_calloc((size_t)g->nobj / 64 + 1, sizeof(uint64_t));
+	uint32_t i;
 
 	if (!bits)
 		return -1;
 	visit(g, in, bits, COUNT, 0, g->nobj);
 	free(bits);
+	for (i = 1; i <= g->nobj; i++) { /* the class edges may add up to 2^32 */
+		if ((uint64_t)in->start[i] + in->start[i - 1] > HL_EIDX_MAX)
+			return -2;
+		in->start[i] += in->start[i - 1];
+	}
 	return 0;
 }
 
 hl_status hl_inbound_count_end(hl_inbound_idx *in, const hl_graph *g,
-			       int lacking, void *spare, hl_diag *d)
+			       int counted, void *spare, hl_diag *d)
 {
-	uint32_t i, n = g->nobj;
+	uint32_t n = g->nobj;
 
-	if (lacking) { /* the counting could not have its bitmap */
+	if (counted) {
 		free(spare);
 		hl_inbound_release(in);
-		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
-	}
-	for (i = 1; i <= n; i++) { /* the class edges may add up to 2^32 */
-		if ((uint64_t)in->start[i] + in->start[i - 1] > HL_EIDX_MAX) {
-			free(spare);
-			hl_inbound_release(in);
+		if (counted == -2)
 			return hl_fail(d, HL_E_UNSUPPORTED, "more than %llu inbound references: too many for heaplens",
 				       (unsigned long long)HL_EIDX_MAX);
-		}
-		in->start[i] += in->start[i - 1];
+		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
 	}
 	/* the spare's pages are there already: none to fault in */
 	if (spare && !hl_resize(&spare, ((size_t)in->start[n] + 1) * sizeof(uint32_t))) {
