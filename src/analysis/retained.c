@@ -11,7 +11,8 @@
  * Group retained size (MAT's minimum retained size of a set): one
  * iterative walk of the dominator tree with a counter per group of the
  * members open on the current path; a member adds its retained size only
- * when no member of its group is above it.
+ * when no member of its group is above it.  The objects' groups are read
+ * first in object order (object_groups).
  */
 #include "analysis/analysis.h"
 
