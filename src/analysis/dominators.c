@@ -447,6 +447,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	hl_status st;
 	uint32_t o;
 	int oom, joined = 1, fill;
+	void *spare;
 
 	if (t->done)
 		return HL_OK;
@@ -464,7 +465,15 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	}
 	r = (job.reach ? (size_t)g->nobj : (size_t)g->reachable_objs) + 2;
 	s.slots = (uint32_t)(r - 1);
-	s.pre = hl_malloc_array(m, sizeof(uint32_t));
+	/* pre[] in the ids' block the graph build left, when there is one:
+	 * its pages are there already */
+	spare = g->spare;
+	g->spare = NULL;
+	if (spare && hl_resize(&spare, m * sizeof(uint32_t))) {
+		free(spare);
+		spare = NULL;
+	}
+	s.pre = spare ? spare : hl_malloc_array(m, sizeof(uint32_t));
 	s.vertex = hl_malloc_array(r, sizeof(uint32_t));
 	/* by object too: retained sizes take its place (hl_malloc_array maps
 	 * memory on first touch, so the room past r costs nothing before) */

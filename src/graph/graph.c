@@ -153,7 +153,10 @@ hl_status hl_graph_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 		progress(ctx, "graph", 4, 4);
 	/* the id lookups of the build are done: later ones read the ids from
 	 * the records (the objects of a bucket lie together in the dump) */
-	free(g->id32);
+	if (defer_reach && g->id32 && st == HL_OK)
+		g->spare = g->id32; /* 4 bytes an object: the DFS's pre[] */
+	else
+		free(g->id32);
 	free(g->id64);
 	free(g->idblk);
 	g->id32 = NULL;
@@ -175,6 +178,7 @@ void hl_graph_release(hl_graph *g)
 	free(g->id32);
 	free(g->id64);
 	free(g->idblk);
+	free(g->spare);
 	hl_spill_free(g->cls);
 	hl_spill_free(g->size);
 	free(g->size_big);

@@ -103,6 +103,10 @@ typedef struct hl_graph {
 	uint32_t *id32;     /* ids, compressed (or id64) */
 	uint64_t *id64;
 	struct hl_idblock *idblk; /* with id32, on a dense heap: see objects.c */
+	/* the ids' block, its pages resident, left by a build that defers
+	 * reachability (the dominator pass follows) for that pass's first
+	 * array to take instead of fresh memory; freed with the graph */
+	void *spare;
 	uint64_t idblk_units;
 	uint64_t id_base;
 	unsigned id_shift, id_wide, synth0; /* synth0: object 0 is the

@@ -31,7 +31,7 @@
 #include <xxhash.h>
 
 #define IDX_MAGIC "HLIDX\r\n\032"
-#define IDX_VERSION 15
+#define IDX_VERSION 16
 #define IDX_ALIGN 64
 #define MAX_SECT 40
 
@@ -430,6 +430,7 @@ static hl_status start(hl_heap *h, int thread)
 	}
 	w->sc.hp = h->hp;
 	w->sc.g = h->g;
+	w->sc.g.spare = NULL; /* this process's */
 	w->sc.dom = h->dom;
 	memset(w->sc.dom.spare, 0, sizeof(w->sc.dom.spare)); /* this process's */
 	memset(w->sc.dom.spare_len, 0, sizeof(w->sc.dom.spare_len));
@@ -567,6 +568,7 @@ static const char *attach(hl_heap *h, uint8_t *m, const struct idx_sect *tab,
 	h->g = sc->g;
 	h->g.id32 = NULL; /* ids are read from the records */
 	h->g.id64 = NULL;
+	h->g.spare = NULL;
 	h->dom = sc->dom;
 	memset(h->dom.spare, 0, sizeof(h->dom.spare)); /* none from the file */
 	memset(h->dom.spare_len, 0, sizeof(h->dom.spare_len));
