@@ -10,9 +10,9 @@
  *
  * Algorithm: Semi-NCA (Georgiadis, Tarjan, Werneck, "Finding dominators in
  * practice", 2004): semidominators as in Lengauer-Tarjan (simple version:
- * path compression, here by halving, unbalanced link), then each idom is the nearest common
- * ancestor of parent and semidominator found by walking up the partially
- * built tree.  Everything is iterative: the DFS keeps its pending targets
+ * path compression, here by halving, unbalanced link), then each idom is
+ * the nearest common ancestor of parent and semidominator found by
+ * walking up the partially built tree.  Everything is iterative: the DFS keeps its pending targets
  * and their pushers on explicit stacks, path compression walks in one
  * pass, so depth (chains of millions of objects) costs memory, never C
  * stack.
@@ -490,7 +490,8 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	job.in = in;
 	job.g = g;
 	/* neither pass reads the record offsets; sizes only at the end (and
-	 * reachability, which spills them itself once it has summed them) */
+	 * reachability: when it runs beside the DFS, the object table is
+	 * spilled once it is done, see inbound_run) */
 	fill = !in->start; /* else built already, for paths or referrers */
 	if (!job.reach && fill) /* the record offsets' memory: the sources' */
 		job.spare = hl_graph_spill_keep(g);

@@ -220,14 +220,19 @@ oom:
 	return 0;
 }
 
-void hl_inbound_spill(hl_inbound_idx *in, const hl_graph *g)
+static void spill_now(hl_inbound_idx *in, const hl_graph *g)
 {
-	hl_inbound_settle(in);
 	if (!in->start)
 		return;
 	in->from = hl_spill(in->from, ((size_t)in->start[g->nobj] + 1) *
 					     sizeof(uint32_t));
 	in->start = hl_spill(in->start, ((size_t)g->nobj + 2) * sizeof(hl_eidx));
+}
+
+void hl_inbound_spill(hl_inbound_idx *in, const hl_graph *g)
+{
+	hl_inbound_settle(in);
+	spill_now(in, g);
 }
 
 /* A spill under way on a thread of its own. */
@@ -236,14 +241,8 @@ struct spill_bg { hl_inbound_idx *in; const hl_graph *g; pthread_t tid; };
 static void *spill_bg_run(void *arg)
 {
 	struct spill_bg *b = arg;
-	hl_inbound_idx *in = b->in;
 
-	if (in->start) {
-		in->from = hl_spill(in->from, ((size_t)in->start[b->g->nobj] + 1) *
-						     sizeof(uint32_t));
-		in->start = hl_spill(in->start, ((size_t)b->g->nobj + 2) *
-						       sizeof(hl_eidx));
-	}
+	spill_now(b->in, b->g);
 	return NULL;
 }
 
@@ -254,7 +253,8 @@ void hl_inbound_spill_start(hl_inbound_idx *in, const hl_graph *g)
 	hl_inbound_settle(in);
 	b = malloc(sizeof(*b));
 	if (b) {
-		*b = (struct spill_bg){ in, g, 0 };
+		b->in = in;
+		b->g = g;
 		if (pthread_create(&b->tid, NULL, spill_bg_run, b) == 0) {
 			in->pending = b;
 			return;

@@ -327,7 +327,8 @@ void *hl_graph_spill_keep(hl_graph *g);
  * only: nothing is read, o may be HL_NONE.  Always inlined: a call, with
  * no effect the compiler can see, is dropped as a whole.
  */
-static inline __attribute__((always_inline)) void hl_graph_ahead_rows(const hl_graph *g, uint32_t o)
+#define HL_ALWAYS_INLINE static inline __attribute__((always_inline))
+HL_ALWAYS_INLINE void hl_graph_ahead_rows(const hl_graph *g, uint32_t o)
 {
 	if (o == HL_NONE)
 		return;
@@ -336,7 +337,7 @@ static inline __attribute__((always_inline)) void hl_graph_ahead_rows(const hl_g
 	__builtin_prefetch(g->cls_wide ? (const void *)((const uint32_t *)g->cls + o)
 			   : (const void *)((const uint16_t *)g->cls + o));
 }
-static inline __attribute__((always_inline)) void hl_graph_ahead_record(const hl_graph *g, uint32_t o)
+HL_ALWAYS_INLINE void hl_graph_ahead_record(const hl_graph *g, uint32_t o)
 {
 	if (o == HL_NONE || hl_graph_kind(g, o) == K_CLASS)
 		return;

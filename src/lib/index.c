@@ -308,6 +308,20 @@ int hl_replace_file(const char *path, const void *head, size_t hlen,
 
 static hl_status start(hl_heap *h, int thread);
 
+/* Clear what in the scalars belongs to one process only, as written to an
+ * index and as read from one: the build's ids (read from the records
+ * after it), spare blocks, a spill under way. */
+static void own_nothing(hl_graph *g, hl_domtree *t, hl_inbound_idx *in)
+{
+	g->id32 = NULL;
+	g->id64 = NULL;
+	g->idblk = NULL;
+	g->spare = NULL;
+	memset(t->spare, 0, sizeof(t->spare));
+	memset(t->spare_len, 0, sizeof(t->spare_len));
+	in->pending = NULL;
+}
+
 hl_status hl_index_save_start(hl_heap *h, char *err, size_t len)
 {
 	hl_diag keep = h->diag;
@@ -430,12 +444,9 @@ static hl_status start(hl_heap *h, int thread)
 	}
 	w->sc.hp = h->hp;
 	w->sc.g = h->g;
-	w->sc.g.spare = NULL; /* this process's */
 	w->sc.dom = h->dom;
-	memset(w->sc.dom.spare, 0, sizeof(w->sc.dom.spare)); /* this process's */
-	memset(w->sc.dom.spare_len, 0, sizeof(w->sc.dom.spare_len));
 	w->sc.in = h->in;
-	w->sc.in.pending = NULL;
+	own_nothing(&w->sc.g, &w->sc.dom, &w->sc.in);
 	w->sc.warnings = h->diag.warnings;
 	w->sc.log_len = h->diag.log_len;
 	w->sc.dump_index = h->dump_index;
@@ -566,14 +577,9 @@ static const char *attach(hl_heap *h, uint8_t *m, const struct idx_sect *tab,
 
 	h->hp = sc->hp;
 	h->g = sc->g;
-	h->g.id32 = NULL; /* ids are read from the records */
-	h->g.id64 = NULL;
-	h->g.spare = NULL;
 	h->dom = sc->dom;
-	memset(h->dom.spare, 0, sizeof(h->dom.spare)); /* none from the file */
-	memset(h->dom.spare_len, 0, sizeof(h->dom.spare_len));
 	h->in = sc->in;
-	h->in.pending = NULL;
+	own_nothing(&h->g, &h->dom, &h->in);
 	h->dump_index = sc->dump_index;
 	h->diag.log_len = sc->log_len;
 	n = sections(h, s);

@@ -93,6 +93,16 @@ static int spill_file(void)
 	return fd;
 }
 
+/* With the lock held: no array in the file and none being written, the
+ * file goes; a later spill starts a new one. */
+static void close_if_idle(void)
+{
+	if (nregions || writing || fd < 0)
+		return;
+	close(fd);
+	fd = -1;
+}
+
 /* Read [off, off+len) of the file back into p; 1 when all of it came. */
 static int read_back(void *p, size_t len, uint64_t off)
 {
@@ -185,10 +195,7 @@ restore:
 			(off_t)off, (off_t)len);
 	pthread_mutex_lock(&lock);
 	writing--;
-	if (!nregions && !writing) { /* as hl_spill_free would have */
-		close(fd);
-		fd = -1;
-	}
+	close_if_idle();
 keep:
 	pthread_mutex_unlock(&lock);
 	return p;
@@ -213,10 +220,7 @@ void hl_spill_free(void *p)
 			(off_t)regions[i].off, (off_t)regions[i].len);
 	total -= regions[i].len;
 	regions[i] = regions[--nregions];
-	if (!nregions && !writing) { /* the file goes; a later spill starts a new one */
-		close(fd);
-		fd = -1;
-	}
+	close_if_idle();
 	pthread_mutex_unlock(&lock);
 }
 

@@ -74,7 +74,6 @@ void hl_vec_release(hl_vec *v)
 int hl_vec_reserve(hl_vec *v, size_t n)
 {
 	size_t need, cap;
-	void *p;
 
 	if (__builtin_add_overflow(v->len, n, &need))
 		return -1;
@@ -85,13 +84,9 @@ int hl_vec_reserve(hl_vec *v, size_t n)
 		if (__builtin_mul_overflow(cap, 2, &cap))
 			return -1;
 	}
-	if (__builtin_mul_overflow(cap, v->item, &need))
+	if (__builtin_mul_overflow(cap, v->item, &need) ||
+	    hl_resize(&v->data, need))
 		return -1;
-	p = realloc(v->data, need);
-	if (!p)
-		return -1;
-	hl_advise_huge(p, need);
-	v->data = p;
 	v->cap = cap;
 	return 0;
 }
