@@ -367,6 +367,8 @@ static void *inbound_run(void *arg)
 /* from[e] = map[from[e]] over the inbound index, on the graph's threads:
  * object numbers to DFS numbers (map pre) before the semidominators, and
  * back (map vertex) after. */
+#define RENUM_AHEAD 16
+
 struct renum_job { uint32_t *from; const uint32_t *map; size_t lo, hi; };
 
 static void *renum_run(void *arg)
@@ -374,8 +376,11 @@ static void *renum_run(void *arg)
 	struct renum_job *j = arg;
 	size_t e;
 
-	for (e = j->lo; e < j->hi; e++)
+	for (e = j->lo; e < j->hi; e++) { /* the map's entries ahead */
+		if (e + RENUM_AHEAD < j->hi)
+			__builtin_prefetch(&j->map[j->from[e + RENUM_AHEAD]]);
 		j->from[e] = j->map[j->from[e]];
+	}
 	return NULL;
 }
 
@@ -519,7 +524,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	pthread_mutex_destroy(&job.lock);
 	pthread_cond_destroy(&job.cond);
 	if (job.st == HL_OK && fill)
-		job.st = hl_inbound_count_end(in, g, job.counted, job.spare, &job.d);
+		{job.st = hl_inbound_count_end(in, g, job.counted, job.spare, &job.d);}
 	else
 		free(job.spare);
 	job.spare = NULL;

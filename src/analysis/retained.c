@@ -275,6 +275,9 @@ static inline void groups_of(uint32_t id, uint32_t class_group, uint32_t gr[2])
 	gr[1] = class_group == gr[0] ? HL_NONE : class_group;
 }
 
+/* How far ahead in a children list the walk asks for a sibling's rows. */
+#define SIBLING_AHEAD 4
+
 hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 			    const uint32_t *map, uint32_t class_group,
 			    uint64_t *sums, hl_diag *d)
@@ -302,6 +305,13 @@ hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 		if (top[1] < top[2]) {
 			uint32_t c = t->children[top[1]++];
 
+			if (top[1] + SIBLING_AHEAD <= top[2]) { /* most are leaves */
+				uint32_t a = t->children[top[1] + SIBLING_AHEAD - 1];
+
+				hl_dom_ahead(t, a);
+				if (gid)
+					__builtin_prefetch(&gid[a]);
+			}
 			if (gid)
 				groups_of(gid[c], class_group, gr);
 			else

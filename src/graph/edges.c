@@ -23,10 +23,55 @@ struct part {
 	int oom;           /* 1 out of memory, 2 too many references */
 };
 
+/*
+ * The look-ups are the cost on a big heap: the id index (16 bytes for 64
+ * possible ids) outgrows the cache, and each look-up is a miss.  So they
+ * run a little behind the decoding, through a queue: each id decoded asks
+ * for its index entry at once and is looked up AHEAD entries later, when
+ * the entry has come; an object's end goes through the queue too, so its
+ * start is written after its last reference is pushed.
+ */
+#define AHEAD 32 /* a power of two */
+
+struct pending { uint64_t id; uint32_t end; }; /* end: object, or HL_NONE */
+
+/* One entry out of the queue: a reference resolved, or an object's end. */
+static inline void settle(struct part *p, const struct pending *q)
+{
+	uint32_t t;
+
+	if (q->end != HL_NONE) {
+		if (p->to.len > HL_EIDX_MAX)
+			p->oom = 2;
+		else /* relative to this part */
+			p->start[q->end + 1] = (hl_eidx)p->to.len;
+		return;
+	}
+	t = hl_graph_lookup(p->g, q->id);
+	if (t == HL_NONE)
+		p->dangling++;
+	else if (hl_vec_push(&p->to, &t))
+		p->oom = 1;
+}
+
+static inline void enqueue(struct part *p, struct pending *q, size_t *n,
+			   uint64_t id, uint32_t end)
+{
+	struct pending *e = &q[*n & (AHEAD - 1)];
+
+	if (*n >= AHEAD)
+		settle(p, e);
+	e->id = id;
+	e->end = end;
+	++*n;
+}
+
 static void *decode_part(void *arg)
 {
 	struct part *p = arg;
 	const hl_graph *g = p->g;
+	struct pending q[AHEAD];
+	size_t n = 0, k;
 	uint32_t o;
 	hl_behind b; /* records are read in address order, often file order */
 
@@ -37,33 +82,20 @@ static void *decode_part(void *arg)
 
 		if (hl_graph_kind(g, o) != K_CLASS)
 			hl_behind_note(&b, hl_graph_off(g, o));
-		if (hl_graph_kind(g, o) == K_PRIM_ARRAY) {
-			/* no reference but its class: its record is not read */
-			p->start[o + 1] = (hl_eidx)p->to.len;
-			continue;
+		if (hl_graph_kind(g, o) != K_PRIM_ARRAY) {
+			/* (a primitive array refers to its class only: its
+			 * record is not read) */
+			hl_refit_init(&it, g, o);
+			while (hl_refit_next(&it, &id))
+				if (it.label != REF_CLASS) { /* implicit */
+					hl_graph_ahead_lookup(g, id);
+					enqueue(p, q, &n, id, HL_NONE);
+				}
 		}
-		hl_refit_init(&it, g, o);
-		while (hl_refit_next(&it, &id)) {
-			uint32_t t;
-
-			if (it.label == REF_CLASS)
-				continue; /* implicit */
-			t = hl_graph_lookup(g, id);
-			if (t == HL_NONE) {
-				p->dangling++;
-				continue;
-			}
-			if (hl_vec_push(&p->to, &t)) {
-				p->oom = 1;
-				break;
-			}
-		}
-		if (p->to.len > HL_EIDX_MAX) {
-			p->oom = 2;
-			break;
-		}
-		p->start[o + 1] = (hl_eidx)p->to.len; /* relative to this part */
+		enqueue(p, q, &n, 0, o);
 	}
+	for (k = n > AHEAD ? n - AHEAD : 0; k < n && !p->oom; k++)
+		settle(p, &q[k & (AHEAD - 1)]);
 	hl_behind_flush(&b);
 	return NULL;
 }

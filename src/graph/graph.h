@@ -345,6 +345,21 @@ HL_ALWAYS_INLINE void hl_graph_ahead_record(const hl_graph *g, uint32_t o)
 	__builtin_prefetch(&g->edge_to[g->edge_start[o]]);
 }
 
+/* Ask for the id index's entry that looking up id will read (a hint). */
+HL_ALWAYS_INLINE void hl_graph_ahead_lookup(const hl_graph *g, uint64_t id)
+{
+	uint64_t rel = id - g->id_base;
+
+	if (g->idblk) {
+		rel >>= g->id_shift;
+		if (id >= g->id_base && rel < g->idblk_units)
+			__builtin_prefetch(&g->idblk[rel >> 6]);
+	} else if (g->bucket && id >= g->bucket_base &&
+		   ((id - g->bucket_base) >> g->bucket_shift) < g->nbuckets) {
+		__builtin_prefetch(&g->bucket[(id - g->bucket_base) >> g->bucket_shift]);
+	}
+}
+
 /* The class object an object refers to, HL_NONE when its class has none. */
 static inline uint32_t hl_graph_class_edge(const hl_graph *g, uint32_t o)
 {
