@@ -24,39 +24,88 @@
 enum { COUNT, FILL };
 
 /* Source o refers to t: counted, or placed. */
-static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t o,
-			uint32_t t, int mode)
+static inline void place(hl_inbound_idx *in, uint32_t o, uint32_t t, int mode)
 {
-	if (t == HL_NONE || !hl_bit_claim(bits, t))
-		return;
 	if (mode == FILL)
 		in->from[in->start[t]++] = o;
 	else
 		in->start[t + 1]++;
 }
 
+/* The same, unless the bitmap has t already (then o was counted). */
+static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t o,
+			uint32_t t, int mode)
+{
+	if (t != HL_NONE && hl_bit_claim(bits, t))
+		place(in, o, t, mode);
+}
+
+/* Sources of up to this many references find their repeats by looking
+ * back along their own edges; longer ones use the bitmap. */
+#define FEW_EDGES 8
+/* How far ahead along the edges the targets' counters are asked for (and
+ * half as far, when filling, where their lists are written). */
+#define IN_AHEAD 16
+
+/* Whether t is among to[0..k). */
+static inline int among(const uint32_t *to, hl_eidx k, uint32_t t)
+{
+	hl_eidx i;
+
+	for (i = 0; i < k; i++)
+		if (to[i] == t)
+			return 1;
+	return 0;
+}
+
 /* The edges of every reachable source whose targets lie in [lo, hi). */
 static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
 		  int mode, uint32_t lo, uint32_t hi)
 {
-	uint32_t o, t;
+	const uint32_t *to = g->edge_to;
+	hl_eidx nedges = g->edge_start[g->nobj];
+	uint32_t o, t, u;
 
 	for (o = 0; o < g->nobj; o++) {
 		hl_eidx e, first = g->edge_start[o], end = g->edge_start[o + 1];
+		int few = end - first <= FEW_EDGES;
 
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
 		t = hl_graph_class_edge(g, o);
 		if (t != HL_NONE && ((g->flags[t] & F_ROOT) || t < lo || t >= hi))
 			t = HL_NONE; /* see above (roots), or another range's */
-		note(in, bits, o, t, mode);
-		for (e = first; e < end; e++)
-			if (g->edge_to[e] >= lo && g->edge_to[e] < hi)
-				note(in, bits, o, g->edge_to[e], mode);
+		if (few) {
+			if (t != HL_NONE)
+				place(in, o, t, mode);
+		} else {
+			note(in, bits, o, t, mode);
+		}
+		for (e = first; e < end; e++) {
+			if (e + IN_AHEAD < nedges) {
+				u = to[e + IN_AHEAD];
+				if (u >= lo && u < hi)
+					__builtin_prefetch(&in->start[u + (mode == COUNT)], 1);
+			}
+			if (mode == FILL && e + IN_AHEAD / 2 < nedges) {
+				u = to[e + IN_AHEAD / 2];
+				if (u >= lo && u < hi)
+					__builtin_prefetch(&in->from[in->start[u]], 1);
+			}
+			u = to[e];
+			if (u < lo || u >= hi)
+				continue;
+			if (!few)
+				note(in, bits, o, u, mode);
+			else if (u != t && !among(to + first, e - first, u))
+				place(in, o, u, mode);
+		}
+		if (few)
+			continue;
 		if (t != HL_NONE)
 			bits[t >> 6] = 0;
 		for (e = first; e < end; e++)
-			bits[g->edge_to[e] >> 6] = 0;
+			bits[to[e] >> 6] = 0;
 	}
 }
 
