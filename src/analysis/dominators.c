@@ -103,6 +103,16 @@ static int dfs(struct lt *s, const hl_graph *g)
 
 				__builtin_prefetch(&g->edge_start[u]);
 				__builtin_prefetch(&s->pre[u], 1);
+				if (q > 1) { /* and its edges, the one after's rows */
+					uint32_t u2 = HL_VEC_AT(&todo, uint32_t, q - 2);
+
+					__builtin_prefetch(&g->edge_start[u2]);
+					__builtin_prefetch(&skip[u2 >> 6]);
+					__builtin_prefetch(g->cls_wide ?
+						(const void *)((const uint32_t *)g->cls + u2) :
+						(const void *)((const uint16_t *)g->cls + u2));
+					__builtin_prefetch(&g->edge_to[g->edge_start[u]]);
+				}
 			}
 			v = next++;
 			s->pre[t] = v;
