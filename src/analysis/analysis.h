@@ -68,8 +68,7 @@ static inline void hl_dom_kids(const hl_domtree *t, uint32_t p, uint32_t *lo,
 }
 
 /* Ask for what hl_dom_kids and hl_dom_retained will read of o (a hint). */
-static inline __attribute__((always_inline)) void
-hl_dom_ahead(const hl_domtree *t, uint32_t o)
+HL_ALWAYS_INLINE void hl_dom_ahead(const hl_domtree *t, uint32_t o)
 {
 	__builtin_prefetch(&t->kid_bits[o >> 6]);
 	__builtin_prefetch(&t->kid_rank[o >> 6]);

@@ -108,9 +108,7 @@ static int dfs(struct lt *s, const hl_graph *g)
 
 					__builtin_prefetch(&g->edge_start[u2]);
 					__builtin_prefetch(&skip[u2 >> 6]);
-					__builtin_prefetch(g->cls_wide ?
-						(const void *)((const uint32_t *)g->cls + u2) :
-						(const void *)((const uint16_t *)g->cls + u2));
+					hl_graph_ahead_cls(g, u2);
 					__builtin_prefetch(&g->edge_to[g->edge_start[u]]);
 				}
 			}
@@ -534,7 +532,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	pthread_mutex_destroy(&job.lock);
 	pthread_cond_destroy(&job.cond);
 	if (job.st == HL_OK && fill)
-		{job.st = hl_inbound_count_end(in, g, job.counted, job.spare, &job.d);}
+		job.st = hl_inbound_count_end(in, g, job.counted, job.spare, &job.d);
 	else
 		free(job.spare);
 	job.spare = NULL;

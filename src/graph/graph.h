@@ -328,14 +328,18 @@ void *hl_graph_spill_keep(hl_graph *g);
  * no effect the compiler can see, is dropped as a whole.
  */
 #define HL_ALWAYS_INLINE static inline __attribute__((always_inline))
+HL_ALWAYS_INLINE void hl_graph_ahead_cls(const hl_graph *g, uint32_t o)
+{
+	__builtin_prefetch(g->cls_wide ? (const void *)((const uint32_t *)g->cls + o)
+			   : (const void *)((const uint16_t *)g->cls + o));
+}
 HL_ALWAYS_INLINE void hl_graph_ahead_rows(const hl_graph *g, uint32_t o)
 {
 	if (o == HL_NONE)
 		return;
 	__builtin_prefetch(g->offk + (size_t)o * HL_OFFK_BYTES);
 	__builtin_prefetch(&g->edge_start[o]);
-	__builtin_prefetch(g->cls_wide ? (const void *)((const uint32_t *)g->cls + o)
-			   : (const void *)((const uint16_t *)g->cls + o));
+	hl_graph_ahead_cls(g, o);
 }
 HL_ALWAYS_INLINE void hl_graph_ahead_record(const hl_graph *g, uint32_t o)
 {
