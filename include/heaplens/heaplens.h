@@ -116,6 +116,11 @@ hl_status hl_index_save_wait(hl_heap *h, char *err, size_t len);
 int hl_index_loaded(const hl_heap *h);
 /* The index's path ("" when indexes are not used). */
 const char *hl_index_path(const hl_heap *h);
+/* The bytes of the index this run wrote (0 when it wrote none, or not
+ * yet), and in *in_place how many of them were in its spill file already
+ * (arrays moved out of memory meanwhile, which became the index's file
+ * instead of being written twice). */
+uint64_t hl_index_written(const hl_heap *h, uint64_t *in_place);
 
 /* ---- facts about the dump (heaplens info) ---- */
 

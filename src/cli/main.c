@@ -448,7 +448,13 @@ int main(int argc, char **argv)
 		session_index_wait(&s);
 	}
 	if (s.stats) {
+		uint64_t in_place, bytes = s.heap ? hl_index_written(s.heap, &in_place) : 0;
+
 		stats_phase(&s, "");
+		if (bytes)
+			fprintf(stderr, "%s: stats: index written, %llu MB, of which %llu MB spilled arrays in place\n",
+				s.prog, (unsigned long long)(bytes >> 20),
+				(unsigned long long)(in_place >> 20));
 		fprintf(stderr, "%s: stats: total wall %.3f s, peak rss %lu MB\n", s.prog,
 			now() - s.start, proc_kb("VmHWM") / 1024);
 	}

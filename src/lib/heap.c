@@ -35,7 +35,7 @@ const char *hl_strerror(hl_status st)
 }
 
 /* The directory part of path ("." when none). */
-static void dir_of(const char *path, char *out, size_t len)
+void hl_dir_of(const char *path, char *out, size_t len)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -81,7 +81,7 @@ static void index_place(hl_heap *h, const char *path, const hl_open_options *opt
 	else
 		snprintf(suffix, sizeof(suffix), ".hlidx");
 	h->index_path[0] = '\0';
-	dir_of(path, dir, sizeof(dir));
+	hl_dir_of(path, dir, sizeof(dir));
 	if (opt->index_dir)
 		snprintf(dir, sizeof(dir), "%s", opt->index_dir);
 	else if (access(dir, W_OK) == 0)
@@ -156,6 +156,15 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 		index_place(h, path, opt);
 		if (h->index_path[0] && hl_index_load(h))
 			return h->diag.status; /* the rest comes from the index */
+		if (h->index_path[0] && !(opt->tmpdir && *opt->tmpdir)) {
+			/* the index to come: spilled arrays go where it
+			 * will be, so that the spill file can become it
+			 * (hl_spill_handover) */
+			char dir[4096];
+
+			hl_dir_of(h->index_path, dir, sizeof(dir));
+			hl_spill_dir(dir);
+		}
 	}
 	if (st == HL_OK && h->src.gzip_damage_at && opt->strict)
 		st = hl_fail(&h->diag, HL_E_GZIP,

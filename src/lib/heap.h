@@ -29,6 +29,7 @@ struct hl_heap {
 	int index_saved;           /* written by this run */
 	struct hl_idx_writer *writer; /* writing it meanwhile (index.c) */
 	uint64_t index_size;
+	uint64_t index_bytes, index_in_place; /* written by this run */
 };
 
 int hl_index_load(hl_heap *h);
@@ -42,6 +43,8 @@ hl_status hl_class_sums(hl_heap *h);
 void hl_index_detach(hl_heap *h);
 /* Hash of this build's on-disk layouts (index and reports). */
 uint64_t hl_index_layout(void);
+/* The directory part of path ("." when none). */
+void hl_dir_of(const char *path, char *out, size_t len);
 /* An O_TMPFILE in path's directory (-1 when not possible), and naming it
  * (a no-op for a file opened by name); nonzero on error. */
 int hl_unnamed_open(const char *path);

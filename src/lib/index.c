@@ -143,10 +143,16 @@ struct hl_idx_writer {
 	char tmp[4200], path[4096];
 	struct idx_scalars sc;
 	uint64_t identity;
-	struct { const void *p; uint64_t len; } s[MAX_SECT];
+	/* at: where the section is in the file already (a spilled array in
+	 * the spill file handed over, see in_place), else NO_PLACE */
+	struct { const void *p; uint64_t len, at; } s[MAX_SECT];
 	unsigned n;
+	uint64_t base; /* where the sections written go from */
+	uint64_t total, in_place; /* the file's bytes; of them spilled */
 	void *log;
 };
+
+#define NO_PLACE UINT64_MAX
 
 /* A section's checksum, taken in steps of 16 MiB.  Writing (fd >= 0):
  * each step is written at off + its place, and dropped behind when the
@@ -191,12 +197,19 @@ static hl_status write_index(struct hl_idx_writer *w)
 	unsigned n = w->n, k;
 	uint64_t off;
 
-	off = hl_round_up(sizeof(hd) + (n + 1) * sizeof(struct idx_sect), IDX_ALIGN);
+	off = hl_round_up(w->base, IDX_ALIGN);
 	tab[0] = (struct idx_sect){ off, sizeof(w->sc), XXH3_64bits(&w->sc, sizeof(w->sc)) };
 	if (hl_write_at(w->fd, &w->sc, sizeof(w->sc), off))
 		goto werr;
 	off = hl_round_up(off + sizeof(w->sc), IDX_ALIGN);
 	for (k = 0; k < n; k++) {
+		if (w->s[k].at != NO_PLACE) { /* there already: its sum only */
+			tab[k + 1] = (struct idx_sect){ w->s[k].at, w->s[k].len, 0 };
+			(void)section_pass(w->s[k].p, w->s[k].len, -1, 0,
+					   &tab[k + 1].sum);
+			w->in_place += w->s[k].len;
+			continue;
+		}
 		tab[k + 1] = (struct idx_sect){ off, w->s[k].len, 0 };
 		if (section_pass(w->s[k].p, w->s[k].len, w->fd, off, &tab[k + 1].sum))
 			goto werr;
@@ -214,6 +227,7 @@ static hl_status write_index(struct hl_idx_writer *w)
 	    hl_write_at(w->fd, tab, (n + 1) * sizeof(struct idx_sect), sizeof(hd)) ||
 	    ftruncate(w->fd, (off_t)off))
 		goto werr;
+	w->total = off;
 	return HL_OK;
 werr:
 	return hl_fail(&w->d, HL_E_IO, "cannot write the index '%s': %s", w->tmp,
@@ -253,14 +267,8 @@ int hl_unnamed_open(const char *path)
 {
 #ifdef O_TMPFILE
 	char dir[4096];
-	const char *slash = strrchr(path, '/');
 
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	hl_dir_of(path, dir, sizeof(dir));
 	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
 #else
 	(void)path;
@@ -341,6 +349,16 @@ hl_status hl_index_save_start(hl_heap *h, char *err, size_t len)
 	return st;
 }
 
+/* The heap's record of a writer's success. */
+static void saved(hl_heap *h, const struct hl_idx_writer *w)
+{
+	if (w->st != HL_OK)
+		return;
+	h->index_saved = 1;
+	h->index_bytes = w->total;
+	h->index_in_place = w->in_place;
+}
+
 /* Wait for the writer; the heap keeps it (and its status) for
  * hl_index_save_wait. */
 static void join(hl_heap *h)
@@ -351,8 +369,7 @@ static void join(hl_heap *h)
 		return;
 	pthread_join(w->tid, NULL);
 	w->running = 0;
-	if (w->st == HL_OK)
-		h->index_saved = 1;
+	saved(h, w);
 }
 
 hl_status hl_index_save_wait(hl_heap *h, char *err, size_t len)
@@ -385,11 +402,39 @@ hl_status hl_index_save(hl_heap *h, char *err, size_t len)
 	return st != HL_OK ? st : hl_index_save_wait(h, err, len);
 }
 
+/*
+ * The spill file as the index's file, when it is on the index's file
+ * system (see hl_spill_handover): the arrays spilled meanwhile, most of
+ * the index's bytes, are sections already, and only the rest is written
+ * (on a 600 MB dump, 420 of the index's 600 MB are not written twice into
+ * fresh page cache).  0 when taken: w->fd is the file, f its parts.
+ */
+static int take_spill_file(struct hl_idx_writer *w, struct hl_spill_file *f)
+{
+	char dir[4096];
+	struct stat sb;
+	mode_t mask;
+
+	_Static_assert(sizeof(struct idx_header) + (MAX_SECT + 1) *
+		       sizeof(struct idx_sect) <= HL_SPILL_HEAD,
+		       "the index's header fits before the spilled arrays");
+	hl_dir_of(w->path, dir, sizeof(dir));
+	if (stat(dir, &sb) || hl_spill_handover((uint64_t)sb.st_dev, f))
+		return -1;
+	mask = umask(0); /* no other thread runs now */
+	umask(mask);
+	(void)fchmod(f->fd, 0644 & ~mask); /* as a file opened anew would be */
+	w->fd = f->fd;
+	w->base = f->end;
+	return 0;
+}
+
 /* Compute what the index holds, open its file and snapshot what goes in;
  * then write it, on a thread of its own when thread is set. */
 static hl_status start(hl_heap *h, int thread)
 {
 	struct sect_ref s[MAX_SECT];
+	struct hl_spill_file spilled;
 	struct hl_idx_writer *w;
 	hl_status st;
 	unsigned k;
@@ -415,7 +460,11 @@ static hl_status start(hl_heap *h, int thread)
 	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp.%ld", h->index_path, (long)getpid());
 	/* an unnamed file first, so that an interrupted run leaves nothing;
 	 * named (then renamed over the index) only once complete */
-	w->fd = hl_unnamed_open(h->index_path);
+	w->base = sizeof(struct idx_header) + (MAX_SECT + 1) * sizeof(struct idx_sect);
+	if (take_spill_file(w, &spilled)) {
+		spilled.nparts = 0;
+		w->fd = hl_unnamed_open(h->index_path);
+	}
 	if (w->fd < 0)
 		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (w->fd < 0) {
@@ -435,12 +484,19 @@ static hl_status start(hl_heap *h, int thread)
 	if (h->diag.log_len)
 		memcpy(w->log, h->diag.log, h->diag.log_len);
 	for (k = 0; k < w->n; k++) {
+		unsigned i;
+
 		w->s[k].p = *s[k].ptr;
 		w->s[k].len = s[k].len;
+		w->s[k].at = NO_PLACE;
 		if (s[k].ptr == (void **)&h->in.from)
 			w->s[k].len = inbound_len(h);
 		else if (s[k].ptr == (void **)&h->diag.log)
 			w->s[k].p = w->log;
+		for (i = 0; i < spilled.nparts && w->s[k].len; i++)
+			if (spilled.parts[i].p == w->s[k].p &&
+			    spilled.parts[i].len >= w->s[k].len)
+				w->s[k].at = spilled.parts[i].off;
 	}
 	w->sc.hp = h->hp;
 	w->sc.g = h->g;
@@ -458,8 +514,7 @@ static hl_status start(hl_heap *h, int thread)
 		return HL_OK;
 	}
 	w->st = write_out(w);
-	if (w->st == HL_OK)
-		h->index_saved = 1;
+	saved(h, w);
 	return HL_OK; /* its status waits for hl_index_save_wait */
 }
 
@@ -710,4 +765,10 @@ int hl_index_loaded(const hl_heap *h)
 const char *hl_index_path(const hl_heap *h)
 {
 	return h->index_path;
+}
+
+uint64_t hl_index_written(const hl_heap *h, uint64_t *in_place)
+{
+	*in_place = h->index_in_place;
+	return h->index_bytes;
 }

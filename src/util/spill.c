@@ -21,6 +21,12 @@
  *
  * One registry for the process (a mutex guards it), so that the owner of
  * an array frees it with hl_spill_free whether it was spilled or not.
+ *
+ * The file can become the persistent index (hl_spill_handover): its
+ * spilled arrays are most of what the index holds, already written.  Its
+ * first HL_SPILL_HEAD bytes are left for the index's header; once handed
+ * over, the arrays in it are never punched out (the index keeps them) and
+ * the next spill starts a file of its own.
  */
 #include "util/util.h"
 
@@ -34,29 +40,40 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#define SPILL_MAX 64
+#define SPILL_MAX HL_SPILL_PARTS
 #define SPILL_MIN ((size_t)1 << 20)
 #define SPILL_STEP ((size_t)16 << 20)
 #define TMPFS_MAGIC_ 0x01021994
 #define RAMFS_MAGIC_ 0x858458f6
 
-struct region { void *p; size_t len; uint64_t off; };
+/* kept: in a file handed over (hl_spill_handover), which keeps its data */
+struct region { void *p; size_t len; uint64_t off; int kept; };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct region regions[SPILL_MAX];
 static unsigned nregions, writing; /* writing: spills under way */
-static int fd = -1, failed;
-static const char *first_dir;
+static int fd = -1, failed, linkable; /* linkable: an O_TMPFILE */
+static char first_dir[4096];
 static uint64_t file_end, total;
 
-/* An unnamed file in dir, not in memory; -1 when not possible. */
+/* An unnamed file in dir, not in memory; -1 when not possible.  Sets
+ * linkable when it is an O_TMPFILE (which a name can be given later). */
 static int open_in(const char *dir)
 {
 	struct statfs fs;
+	int f;
 
 	if (!dir || !dir[0] || statfs(dir, &fs) != 0 ||
 	    fs.f_type == TMPFS_MAGIC_ || fs.f_type == RAMFS_MAGIC_)
 		return -1;
+#ifdef O_TMPFILE
+	f = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (f >= 0) {
+		linkable = 1;
+		return f;
+	}
+#endif
+	linkable = 0;
 	return hl_tmpfile(dir);
 }
 
@@ -80,7 +97,7 @@ static int spill_file(void)
 {
 	if (fd >= 0 || failed)
 		return fd;
-	fd = open_in(first_dir);
+	fd = open_in(first_dir[0] ? first_dir : NULL);
 	if (fd < 0)
 		fd = open_in(getenv("TMPDIR"));
 	if (fd < 0)
@@ -89,7 +106,7 @@ static int spill_file(void)
 		fd = open_in("/tmp");
 	if (fd < 0)
 		failed = 1;
-	file_end = 0;
+	file_end = HL_SPILL_HEAD;
 	return fd;
 }
 
@@ -97,8 +114,13 @@ static int spill_file(void)
  * file goes; a later spill starts a new one. */
 static void close_if_idle(void)
 {
-	if (nregions || writing || fd < 0)
+	unsigned i;
+
+	if (writing || fd < 0)
 		return;
+	for (i = 0; i < nregions; i++)
+		if (!regions[i].kept)
+			return;
 	close(fd);
 	fd = -1;
 }
@@ -174,7 +196,7 @@ static void *spill(void *p, size_t len, void **old)
 		goto restore;
 	pthread_mutex_lock(&lock);
 	writing--;
-	regions[nregions++] = (struct region){ m, len, off };
+	regions[nregions++] = (struct region){ m, len, off, 0 };
 	total += len;
 	pthread_mutex_unlock(&lock);
 	if (old)
@@ -216,8 +238,9 @@ void hl_spill_free(void *p)
 		return;
 	}
 	munmap(p, regions[i].len);
-	(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			(off_t)regions[i].off, (off_t)regions[i].len);
+	if (!regions[i].kept)
+		(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				(off_t)regions[i].off, (off_t)regions[i].len);
 	total -= regions[i].len;
 	regions[i] = regions[--nregions];
 	close_if_idle();
@@ -254,9 +277,36 @@ void hl_spill_drop_range(const void *p, size_t len)
 void hl_spill_dir(const char *dir)
 {
 	pthread_mutex_lock(&lock);
-	first_dir = dir;
+	snprintf(first_dir, sizeof(first_dir), "%s", dir ? dir : "");
 	failed = 0; /* a new place to try */
 	pthread_mutex_unlock(&lock);
+}
+
+int hl_spill_handover(uint64_t dev, struct hl_spill_file *out)
+{
+	struct stat sb;
+	unsigned i;
+	int ok;
+
+	out->fd = -1;
+	out->nparts = 0;
+	pthread_mutex_lock(&lock);
+	ok = fd >= 0 && linkable && !writing && fstat(fd, &sb) == 0 &&
+	     (uint64_t)sb.st_dev == dev;
+	if (ok) {
+		for (i = 0; i < nregions; i++) {
+			if (regions[i].kept)
+				continue; /* another file's */
+			regions[i].kept = 1;
+			out->parts[out->nparts++] = (struct hl_spill_part){
+				regions[i].p, regions[i].len, regions[i].off };
+		}
+		out->fd = fd;
+		out->end = file_end;
+		fd = -1; /* the next spill opens a file of its own */
+	}
+	pthread_mutex_unlock(&lock);
+	return ok ? 0 : -1;
 }
 
 uint64_t hl_spill_total(void)

@@ -184,9 +184,30 @@ void hl_spill_drop(void);
  * nothing: an array in anonymous memory has no other copy). */
 void hl_spill_drop_range(const void *p, size_t len);
 uint64_t hl_spill_total(void);
-/* The directory to spill to before $TMPDIR, /var/tmp and /tmp (--tmpdir);
- * NULL for none.  Kept, not copied: a string that outlives the analyses. */
+/* The directory to spill to before $TMPDIR, /var/tmp and /tmp (--tmpdir,
+ * or the index's when one is written); NULL for none.  Copied. */
 void hl_spill_dir(const char *dir);
+
+/*
+ * The spill file handed over to become the persistent index: the arrays
+ * spilled so far are in it at their offsets (parts), its first
+ * HL_SPILL_HEAD bytes are free for a header, and nothing past end is
+ * used.  0 when handed over: out->fd is the caller's to write and close,
+ * the parts are never punched out of it (freeing them only unmaps them),
+ * and the next spill starts another file.  -1 (nothing changed) when
+ * there is no such file, it is not an O_TMPFILE (no name can be given to
+ * it), a spill is under way, or it is not on device dev.
+ */
+#define HL_SPILL_HEAD 4096
+#define HL_SPILL_PARTS 64
+struct hl_spill_part { const void *p; size_t len; uint64_t off; };
+struct hl_spill_file {
+	int fd;
+	unsigned nparts;
+	uint64_t end;
+	struct hl_spill_part parts[HL_SPILL_PARTS];
+};
+int hl_spill_handover(uint64_t dev, struct hl_spill_file *out);
 
 /* Bitmaps of 64-bit words: bit i of b. */
 static inline int hl_bit_get(const uint64_t *b, uint64_t i)

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -104,6 +105,30 @@ static void same_answers(hl_heap *a, hl_heap *b)
 	hl_histogram_free(&hb);
 }
 
+/* With every array spilled (HEAPLENS_SPILL=all, as ctest's
+ * test_index_spilled runs this program) into a directory on disk, the
+ * spill file became the index: the spilled arrays are in it, not written
+ * again.  Otherwise the index was written whole. */
+static void spilled_in_place(hl_heap *h, const char *dir)
+{
+	const char *mode = getenv("HEAPLENS_SPILL");
+	uint64_t in_place, bytes = hl_index_written(h, &in_place);
+	struct statfs fs;
+	struct stat sb;
+
+	assert_int_equal(stat(hl_index_path(h), &sb), 0);
+	assert_int_equal(bytes, (uint64_t)sb.st_size);
+	assert_true(in_place < bytes);
+	if (!mode || strcmp(mode, "all")) {
+		assert_int_equal(in_place, 0); /* small arrays: none spilled */
+		return;
+	}
+	assert_int_equal(statfs(dir, &fs), 0);
+	if (fs.f_type == 0x01021994 || fs.f_type == 0x858458f6)
+		return; /* tmpfs, ramfs: no spilling there */
+	assert_true(in_place > 0);
+}
+
 static void test_index_lifecycle(void **state)
 {
 	char tmp[UT_PATH_MAX], dump[UT_PATH_MAX], src[UT_PATH_MAX], err[600];
@@ -121,6 +146,7 @@ static void test_index_lifecycle(void **state)
 	assert_false(hl_index_loaded(first));
 	assert_int_equal(hl_index_save(first, err, sizeof err), HL_OK);
 	assert_true(ut_file_exists(hl_index_path(first)));
+	spilled_in_place(first, tmp);
 
 	second = open_idx(dump, tmp, 0, &n);
 	assert_true(hl_index_loaded(second));

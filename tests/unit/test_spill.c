@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -191,6 +192,69 @@ static void test_failed_half_way(void **state)
 	hl_spill_free(a);
 }
 
+/* The spill file handed over (to become the index): the spilled arrays
+ * are in it at the offsets given, past its head; freeing them leaves
+ * their data there; the next spill goes to a file of its own; a file on
+ * another device is not handed over. */
+static void test_handover(void **state)
+{
+	size_t n = BIG / sizeof(uint32_t), i;
+	uint32_t *a = filled(n, 11), *b = filled(n, 12), *c, *old_a = a;
+	uint32_t *back = malloc(BIG);
+	char dir[] = "/var/tmp/hl-spill-XXXXXX";
+	struct hl_spill_file f, g;
+	struct stat sb;
+
+	(void)state;
+	assert_non_null(back);
+	if (!mkdtemp(dir) || stat(dir, &sb)) {
+		free(a);
+		free(b);
+		free(back);
+		skip();
+	}
+	hl_spill_dir(dir);
+	a = hl_spill(a, BIG);
+	b = hl_spill(b, BIG);
+	if (a == old_a || hl_spill_handover((uint64_t)sb.st_dev + 1, &g) == 0 ||
+	    hl_spill_handover((uint64_t)sb.st_dev, &f)) {
+		/* no O_TMPFILE there, or in memory: nothing handed over */
+		hl_spill_free(a);
+		hl_spill_free(b);
+		free(back);
+		hl_spill_dir(NULL);
+		rmdir(dir);
+		skip();
+	}
+	assert_int_equal(g.fd, -1); /* the wrong device changed nothing */
+	assert_true(f.fd >= 0);
+	assert_int_equal(f.nparts, 2);
+	for (i = 0; i < f.nparts; i++) {
+		uint32_t seed = f.parts[i].p == a ? 11 : 12;
+
+		assert_true(f.parts[i].p == a || f.parts[i].p == b);
+		assert_int_equal(f.parts[i].len, BIG);
+		assert_true(f.parts[i].off >= HL_SPILL_HEAD);
+		assert_true(f.parts[i].off + BIG <= f.end);
+		hl_spill_free((void *)f.parts[i].p); /* unmapped, not punched */
+		assert_int_equal(pread(f.fd, back, BIG, (off_t)f.parts[i].off), (ssize_t)BIG);
+		check(back, n, seed);
+	}
+	/* the next spill, in a file of its own */
+	c = hl_spill(filled(n, 13), BIG);
+	assert_int_equal(hl_spill_handover((uint64_t)sb.st_dev, &g), 0);
+	assert_int_equal(g.nparts, 1);
+	assert_ptr_equal(g.parts[0].p, c);
+	assert_int_equal(g.parts[0].off, HL_SPILL_HEAD);
+	check(c, n, 13);
+	hl_spill_free(c);
+	close(f.fd);
+	close(g.fd);
+	free(back);
+	hl_spill_dir(NULL);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_spilled_meanwhile),
 		cmocka_unit_test(test_small_and_plain),
 		cmocka_unit_test(test_failed_half_way),
+		cmocka_unit_test(test_handover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
