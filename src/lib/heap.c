@@ -156,14 +156,14 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 		index_place(h, path, opt);
 		if (h->index_path[0] && hl_index_load(h))
 			return h->diag.status; /* the rest comes from the index */
-		if (h->index_path[0] && !(opt->tmpdir && *opt->tmpdir)) {
+		if (h->index_path[0]) {
 			/* the index to come: spilled arrays go where it
 			 * will be, so that the spill file can become it
 			 * (hl_spill_handover) */
 			char dir[4096];
 
 			hl_dir_of(h->index_path, dir, sizeof(dir));
-			hl_spill_dir(dir);
+			hl_spill_index_dir(dir);
 		}
 	}
 	if (st == HL_OK && h->src.gzip_damage_at && opt->strict)

@@ -23,7 +23,10 @@
  * an array frees it with hl_spill_free whether it was spilled or not.
  *
  * The file can become the persistent index (hl_spill_handover): its
- * spilled arrays are most of what the index holds, already written.  Its
+ * spilled arrays are most of what the index holds, already written.  So
+ * when an index is to be written, the index's directory comes after
+ * --tmpdir and before the others, if an O_TMPFILE can be made there (on
+ * a network file system, say, the file goes to the usual places).  Its
  * first HL_SPILL_HEAD bytes are left for the index's header; once handed
  * over, the arrays in it are never punched out (the index keeps them) and
  * the next spill starts a file of its own.
@@ -53,12 +56,13 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct region regions[SPILL_MAX];
 static unsigned nregions, writing; /* writing: spills under way */
 static int fd = -1, failed, linkable; /* linkable: an O_TMPFILE */
-static char first_dir[4096];
+static char first_dir[4096], index_dir[4096];
 static uint64_t file_end, total;
 
 /* An unnamed file in dir, not in memory; -1 when not possible.  Sets
- * linkable when it is an O_TMPFILE (which a name can be given later). */
-static int open_in(const char *dir)
+ * linkable when it is an O_TMPFILE (which a name can be given later);
+ * only_linkable: no other kind (a file created and unlinked at once). */
+static int open_in(const char *dir, int only_linkable)
 {
 	struct statfs fs;
 	int f;
@@ -74,7 +78,7 @@ static int open_in(const char *dir)
 	}
 #endif
 	linkable = 0;
-	return hl_tmpfile(dir);
+	return only_linkable ? -1 : hl_tmpfile(dir);
 }
 
 /* HEAPLENS_SPILL, read once: 0 off, 1 for arrays of SPILL_MIN and more,
@@ -97,13 +101,15 @@ static int spill_file(void)
 {
 	if (fd >= 0 || failed)
 		return fd;
-	fd = open_in(first_dir[0] ? first_dir : NULL);
+	fd = open_in(first_dir, 0);
+	if (fd < 0) /* where it can become the index, or not at all */
+		fd = open_in(index_dir, 1);
 	if (fd < 0)
-		fd = open_in(getenv("TMPDIR"));
+		fd = open_in(getenv("TMPDIR"), 0);
 	if (fd < 0)
-		fd = open_in("/var/tmp");
+		fd = open_in("/var/tmp", 0);
 	if (fd < 0)
-		fd = open_in("/tmp");
+		fd = open_in("/tmp", 0);
 	if (fd < 0)
 		failed = 1;
 	file_end = HL_SPILL_HEAD;
@@ -274,12 +280,22 @@ void hl_spill_drop_range(const void *p, size_t len)
 	pthread_mutex_unlock(&lock);
 }
 
-void hl_spill_dir(const char *dir)
+static void set_dir(char *to, size_t len, const char *dir)
 {
 	pthread_mutex_lock(&lock);
-	snprintf(first_dir, sizeof(first_dir), "%s", dir ? dir : "");
+	snprintf(to, len, "%s", dir ? dir : "");
 	failed = 0; /* a new place to try */
 	pthread_mutex_unlock(&lock);
+}
+
+void hl_spill_dir(const char *dir)
+{
+	set_dir(first_dir, sizeof(first_dir), dir);
+}
+
+void hl_spill_index_dir(const char *dir)
+{
+	set_dir(index_dir, sizeof(index_dir), dir);
 }
 
 int hl_spill_handover(uint64_t dev, struct hl_spill_file *out)

@@ -184,9 +184,12 @@ void hl_spill_drop(void);
  * nothing: an array in anonymous memory has no other copy). */
 void hl_spill_drop_range(const void *p, size_t len);
 uint64_t hl_spill_total(void);
-/* The directory to spill to before $TMPDIR, /var/tmp and /tmp (--tmpdir,
- * or the index's when one is written); NULL for none.  Copied. */
+/* The directory to spill to before $TMPDIR, /var/tmp and /tmp (--tmpdir);
+ * NULL for none.  Copied. */
 void hl_spill_dir(const char *dir);
+/* The directory of the index to be written, tried after hl_spill_dir's
+ * and only for an O_TMPFILE (see hl_spill_handover); NULL for none. */
+void hl_spill_index_dir(const char *dir);
 
 /*
  * The spill file handed over to become the persistent index: the arrays

@@ -192,8 +192,9 @@ static void test_failed_half_way(void **state)
 	hl_spill_free(a);
 }
 
-/* The spill file handed over (to become the index): the spilled arrays
- * are in it at the offsets given, past its head; freeing them leaves
+/* The spill file handed over (to become the index), made in the index's
+ * directory: the spilled arrays are in it at the offsets given, past its
+ * head; freeing them leaves
  * their data there; the next spill goes to a file of its own; a file on
  * another device is not handed over. */
 static void test_handover(void **state)
@@ -213,7 +214,7 @@ static void test_handover(void **state)
 		free(back);
 		skip();
 	}
-	hl_spill_dir(dir);
+	hl_spill_index_dir(dir); /* the index's directory comes first here */
 	a = hl_spill(a, BIG);
 	b = hl_spill(b, BIG);
 	if (a == old_a || hl_spill_handover((uint64_t)sb.st_dev + 1, &g) == 0 ||
@@ -222,7 +223,7 @@ static void test_handover(void **state)
 		hl_spill_free(a);
 		hl_spill_free(b);
 		free(back);
-		hl_spill_dir(NULL);
+		hl_spill_index_dir(NULL);
 		rmdir(dir);
 		skip();
 	}
@@ -251,7 +252,7 @@ static void test_handover(void **state)
 	close(f.fd);
 	close(g.fd);
 	free(back);
-	hl_spill_dir(NULL);
+	hl_spill_index_dir(NULL);
 	rmdir(dir);
 }
 
