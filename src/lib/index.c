@@ -409,11 +409,26 @@ hl_status hl_index_save(hl_heap *h, char *err, size_t len)
  * (on a 600 MB dump, 420 of the index's 600 MB are not written twice into
  * fresh page cache).  0 when taken: w->fd is the file, f its parts.
  */
+/* The process's umask, read without changing it (another thread may be
+ * creating files); 022 when /proc does not say. */
+static mode_t current_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned mask = 022;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (mode_t)mask;
+}
+
 static int take_spill_file(struct hl_idx_writer *w, struct hl_spill_file *f)
 {
 	char dir[4096];
 	struct stat sb;
-	mode_t mask;
 
 	_Static_assert(sizeof(struct idx_header) + (MAX_SECT + 1) *
 		       sizeof(struct idx_sect) <= HL_SPILL_HEAD,
@@ -421,9 +436,8 @@ static int take_spill_file(struct hl_idx_writer *w, struct hl_spill_file *f)
 	hl_dir_of(w->path, dir, sizeof(dir));
 	if (stat(dir, &sb) || hl_spill_handover((uint64_t)sb.st_dev, f))
 		return -1;
-	mask = umask(0); /* no other thread runs now */
-	umask(mask);
-	(void)fchmod(f->fd, 0644 & ~mask); /* as a file opened anew would be */
+	/* as a file opened anew would be (the spill file was made 0600) */
+	(void)fchmod(f->fd, 0644 & ~current_umask());
 	w->fd = f->fd;
 	w->base = f->end;
 	return 0;

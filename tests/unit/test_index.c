@@ -108,16 +108,21 @@ static void same_answers(hl_heap *a, hl_heap *b)
 /* With every array spilled (HEAPLENS_SPILL=all, as ctest's
  * test_index_spilled runs this program) into a directory on disk, the
  * spill file became the index: the spilled arrays are in it, not written
- * again.  Otherwise the index was written whole. */
+ * again.  Otherwise the index was written whole.  Either way its mode is
+ * a new file's. */
 static void spilled_in_place(hl_heap *h, const char *dir)
 {
 	const char *mode = getenv("HEAPLENS_SPILL");
 	uint64_t in_place, bytes = hl_index_written(h, &in_place);
 	struct statfs fs;
 	struct stat sb;
+	mode_t um = umask(0);
 
+	umask(um);
 	assert_int_equal(stat(hl_index_path(h), &sb), 0);
 	assert_int_equal(bytes, (uint64_t)sb.st_size);
+	/* readable as any new file is, whichever way it was made */
+	assert_int_equal(sb.st_mode & 0777, 0644 & ~um);
 	assert_true(in_place < bytes);
 	if (!mode || strcmp(mode, "all")) {
 		assert_int_equal(in_place, 0); /* small arrays: none spilled */
