@@ -159,11 +159,12 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 		if (h->index_path[0]) {
 			/* the index to come: spilled arrays go where it
 			 * will be, so that the spill file can become it
-			 * (hl_spill_handover) */
+			 * (hl_spill_handover), if the dump's size (about
+			 * what its index takes) is free there */
 			char dir[4096];
 
 			hl_dir_of(h->index_path, dir, sizeof(dir));
-			hl_spill_index_dir(dir);
+			hl_spill_index_dir(dir, h->src.size);
 		}
 	}
 	if (st == HL_OK && h->src.gzip_damage_at && opt->strict)

@@ -26,7 +26,8 @@
  * spilled arrays are most of what the index holds, already written.  So
  * when an index is to be written, the index's directory comes after
  * --tmpdir and before the others, if an O_TMPFILE can be made there (on
- * a network file system, say, the file goes to the usual places).  Its
+ * a network file system, say, the file goes to the usual places) and the
+ * file system has room for the index.  Its
  * first HL_SPILL_HEAD bytes are left for the index's header; once handed
  * over, the arrays in it are never punched out (the index keeps them) and
  * the next spill starts a file of its own.
@@ -40,6 +41,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -57,6 +59,7 @@ static struct region regions[SPILL_MAX];
 static unsigned nregions, writing; /* writing: spills under way */
 static int fd = -1, failed, linkable; /* linkable: an O_TMPFILE */
 static char first_dir[4096], index_dir[4096];
+static uint64_t index_need; /* bytes free there to use index_dir */
 static uint64_t file_end, total;
 
 /* An unnamed file in dir, not in memory; -1 when not possible.  Sets
@@ -97,12 +100,24 @@ static int spill_mode(void)
 	return mode;
 }
 
+/* Is there room for the index where it goes?  A disk the dump filled
+ * (an out-of-memory dump on a full disk) would refuse the index and the
+ * spilled arrays alike: they go to the usual places then. */
+static int room_for_index(void)
+{
+	struct statvfs vfs;
+
+	if (!index_dir[0] || statvfs(index_dir, &vfs) != 0)
+		return 0;
+	return (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize >= index_need;
+}
+
 static int spill_file(void)
 {
 	if (fd >= 0 || failed)
 		return fd;
 	fd = open_in(first_dir, 0);
-	if (fd < 0) /* where it can become the index, or not at all */
+	if (fd < 0 && room_for_index()) /* where it can become the index */
 		fd = open_in(index_dir, 1);
 	if (fd < 0)
 		fd = open_in(getenv("TMPDIR"), 0);
@@ -293,9 +308,12 @@ void hl_spill_dir(const char *dir)
 	set_dir(first_dir, sizeof(first_dir), dir);
 }
 
-void hl_spill_index_dir(const char *dir)
+void hl_spill_index_dir(const char *dir, uint64_t need)
 {
 	set_dir(index_dir, sizeof(index_dir), dir);
+	pthread_mutex_lock(&lock);
+	index_need = need;
+	pthread_mutex_unlock(&lock);
 }
 
 int hl_spill_handover(uint64_t dev, struct hl_spill_file *out)

@@ -187,9 +187,10 @@ uint64_t hl_spill_total(void);
 /* The directory to spill to before $TMPDIR, /var/tmp and /tmp (--tmpdir);
  * NULL for none.  Copied. */
 void hl_spill_dir(const char *dir);
-/* The directory of the index to be written, tried after hl_spill_dir's
- * and only for an O_TMPFILE (see hl_spill_handover); NULL for none. */
-void hl_spill_index_dir(const char *dir);
+/* The directory of the index to be written, tried after hl_spill_dir's,
+ * only for an O_TMPFILE (see hl_spill_handover) and only while its file
+ * system has need bytes free; NULL for none. */
+void hl_spill_index_dir(const char *dir, uint64_t need);
 
 /*
  * The spill file handed over to become the persistent index: the arrays

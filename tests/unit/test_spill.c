@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -214,7 +215,7 @@ static void test_handover(void **state)
 		free(back);
 		skip();
 	}
-	hl_spill_index_dir(dir); /* the index's directory comes first here */
+	hl_spill_index_dir(dir, 0); /* the index's directory comes first here */
 	a = hl_spill(a, BIG);
 	b = hl_spill(b, BIG);
 	if (a == old_a || hl_spill_handover((uint64_t)sb.st_dev + 1, &g) == 0 ||
@@ -223,7 +224,7 @@ static void test_handover(void **state)
 		hl_spill_free(a);
 		hl_spill_free(b);
 		free(back);
-		hl_spill_index_dir(NULL);
+		hl_spill_index_dir(NULL, 0);
 		rmdir(dir);
 		skip();
 	}
@@ -252,7 +253,39 @@ static void test_handover(void **state)
 	close(f.fd);
 	close(g.fd);
 	free(back);
-	hl_spill_index_dir(NULL);
+	hl_spill_index_dir(NULL, 0);
+	rmdir(dir);
+}
+
+/* An index's directory without room for the index (a disk the dump
+ * filled) is passed over: the spill file goes to the usual places. */
+static void test_index_dir_full(void **state)
+{
+	char dir[] = "/var/tmp/hl-spill-XXXXXX", proc[64], where[4200];
+	uint32_t *a = filled(BIG / sizeof(uint32_t), 21), *old_a = a;
+	struct hl_spill_file f;
+	struct stat sb;
+	ssize_t n;
+
+	(void)state;
+	if (!mkdtemp(dir) || stat(dir, &sb)) {
+		free(a);
+		skip();
+	}
+	hl_spill_index_dir(dir, UINT64_MAX); /* more than any disk has */
+	a = hl_spill(a, BIG);
+	if (a != old_a && hl_spill_handover((uint64_t)sb.st_dev, &f) == 0) {
+		/* made elsewhere on the same file system: not in dir */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f.fd);
+		n = readlink(proc, where, sizeof(where) - 1);
+		assert_true(n > 0);
+		where[n] = '\0';
+		assert_null(strstr(where, dir));
+		close(f.fd);
+	}
+	check(a, BIG / sizeof(uint32_t), 21);
+	hl_spill_free(a);
+	hl_spill_index_dir(NULL, 0);
 	rmdir(dir);
 }
 
@@ -265,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_small_and_plain),
 		cmocka_unit_test(test_failed_half_way),
 		cmocka_unit_test(test_handover),
+		cmocka_unit_test(test_index_dir_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
