@@ -12,10 +12,10 @@
  * practice", 2004): semidominators as in Lengauer-Tarjan (simple version:
  * path compression, here by halving, unbalanced link), then each idom is
  * the nearest common ancestor of parent and semidominator found by
- * walking up the partially built tree.  Everything is iterative: the DFS keeps its pending targets
- * and their pushers on explicit stacks, path compression walks in one
- * pass, so depth (chains of millions of objects) costs memory, never C
- * stack.
+ * walking up the partially built tree.  Everything is iterative: the DFS
+ * keeps its pending targets and their pushers on explicit stacks, path
+ * compression walks in one pass, so depth (chains of millions of
+ * objects) costs memory, never C stack.
  *
  * Memory, n reachable objects: successors are the graph's resolved edges,
  * predecessors the inbound index (built once, kept for paths and
@@ -460,7 +460,6 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	hl_status st;
 	uint32_t o;
 	int oom, joined = 1, fill;
-	void *spare;
 
 	if (t->done)
 		return HL_OK;
@@ -480,13 +479,8 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	s.slots = (uint32_t)(r - 1);
 	/* pre[] in the ids' block the graph build left, when there is one:
 	 * its pages are there already */
-	spare = g->spare;
+	s.pre = hl_reuse(g->spare, m * sizeof(uint32_t));
 	g->spare = NULL;
-	if (spare && hl_resize(&spare, m * sizeof(uint32_t))) {
-		free(spare);
-		spare = NULL;
-	}
-	s.pre = spare ? spare : hl_malloc_array(m, sizeof(uint32_t));
 	s.vertex = hl_malloc_array(r, sizeof(uint32_t));
 	/* by object too: retained sizes take its place (hl_malloc_array maps
 	 * memory on first touch, so the room past r costs nothing before) */

@@ -149,12 +149,7 @@ hl_status hl_inbound_count_end(hl_inbound_idx *in, const hl_graph *g,
 		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
 	}
 	/* the spare's pages are there already: none to fault in */
-	if (spare && !hl_resize(&spare, ((size_t)in->start[n] + 1) * sizeof(uint32_t))) {
-		in->from = spare;
-		return HL_OK;
-	}
-	free(spare);
-	in->from = hl_malloc_array((size_t)in->start[n] + 1, sizeof(uint32_t));
+	in->from = hl_reuse(spare, ((size_t)in->start[n] + 1) * sizeof(uint32_t));
 	if (!in->from) {
 		hl_inbound_release(in);
 		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");

@@ -123,12 +123,9 @@ static void *take(hl_domtree *t, size_t bytes)
 		t->spare_len[0] >= t->spare_len[1] ? 0 : 1;
 	void *p = t->spare[k];
 
-	if (p && !hl_resize(&p, bytes)) {
-		t->spare[k] = NULL;
-		t->spare_len[k] = 0;
-		return p;
-	}
-	return hl_malloc_array(bytes, 1);
+	t->spare[k] = NULL;
+	t->spare_len[k] = 0;
+	return hl_reuse(p, bytes);
 }
 
 static void spares_release(hl_domtree *t)

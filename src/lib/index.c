@@ -265,15 +265,10 @@ static void *writer_run(void *arg)
 /* An O_TMPFILE in the index's directory, -1 when not possible. */
 int hl_unnamed_open(const char *path)
 {
-#ifdef O_TMPFILE
 	char dir[4096];
 
 	hl_dir_of(path, dir, sizeof(dir));
-	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
-#else
-	(void)path;
-	return -1;
-#endif
+	return hl_tmpfile_unnamed(dir, 0644);
 }
 
 /* Give an O_TMPFILE its name (a no-op for a file that has one). */

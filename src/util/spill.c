@@ -27,10 +27,10 @@
  * when an index is to be written, the index's directory comes after
  * --tmpdir and before the others, if an O_TMPFILE can be made there (on
  * a network file system, say, the file goes to the usual places) and the
- * file system has room for the index.  Its
- * first HL_SPILL_HEAD bytes are left for the index's header; once handed
- * over, the arrays in it are never punched out (the index keeps them) and
- * the next spill starts a file of its own.
+ * file system has room for the index.  A file's first HL_SPILL_HEAD
+ * bytes are left for the index's header; once handed over, the arrays in
+ * it are never punched out (the index keeps them) and the next spill
+ * starts a file of its own.
  */
 #include "util/util.h"
 
@@ -73,15 +73,9 @@ static int open_in(const char *dir, int only_linkable)
 	if (!dir || !dir[0] || statfs(dir, &fs) != 0 ||
 	    fs.f_type == TMPFS_MAGIC_ || fs.f_type == RAMFS_MAGIC_)
 		return -1;
-#ifdef O_TMPFILE
-	f = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (f >= 0) {
-		linkable = 1;
-		return f;
-	}
-#endif
-	linkable = 0;
-	return only_linkable ? -1 : hl_tmpfile(dir);
+	f = hl_tmpfile_unnamed(dir, 0600);
+	linkable = f >= 0;
+	return f >= 0 || only_linkable ? f : hl_tmpfile(dir);
 }
 
 /* HEAPLENS_SPILL, read once: 0 off, 1 for arrays of SPILL_MIN and more,

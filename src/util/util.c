@@ -180,6 +180,14 @@ int hl_resize(void **p, size_t bytes)
 	return 0;
 }
 
+void *hl_reuse(void *spare, size_t bytes)
+{
+	if (spare && !hl_resize(&spare, bytes))
+		return spare;
+	free(spare);
+	return hl_malloc_array(bytes, 1);
+}
+
 void *hl_calloc(size_t n, size_t size)
 {
 	void *p;
@@ -255,16 +263,25 @@ int hl_write_at(int fd, const void *p, uint64_t len, uint64_t off)
 	return 0;
 }
 
+int hl_tmpfile_unnamed(const char *dir, unsigned mode)
+{
+#ifdef O_TMPFILE
+	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, (mode_t)mode);
+#else
+	(void)dir;
+	(void)mode;
+	errno = EOPNOTSUPP;
+	return -1;
+#endif
+}
+
 int hl_tmpfile(const char *dir)
 {
 	char path[4096];
-	int fd;
+	int fd = hl_tmpfile_unnamed(dir, 0600);
 
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return fd;
-#endif
 	if ((size_t)snprintf(path, sizeof(path), "%s/heaplens-XXXXXX", dir) >=
 	    sizeof(path)) {
 		errno = ENAMETOOLONG;

@@ -102,6 +102,11 @@ static inline int hl_vec_push(hl_vec *v, const void *p)
 /* realloc *p to bytes: 0 done (*p the new block), -1 memory lacking (*p
  * left as it was, still the caller's). */
 int hl_resize(void **p, size_t bytes);
+/* A block of bytes for a new array: spare (a malloc'd block whose pages
+ * are there already, on this machine's kind far cheaper than fresh ones)
+ * resized when it can be, else fresh memory (spare freed); NULL when
+ * memory lacks.  spare may be NULL. */
+void *hl_reuse(void *spare, size_t bytes);
 /* calloc/malloc with an overflow-checked count. */
 void *hl_calloc(size_t n, size_t size);
 /*
@@ -163,6 +168,9 @@ static inline unsigned hl_parts(unsigned threads, uint64_t n, uint64_t min,
 /* An unnamed temporary file in dir (O_TMPFILE, or created and unlinked at
  * once: nothing is left behind on a crash); -1 on failure (errno set). */
 int hl_tmpfile(const char *dir);
+/* Only an O_TMPFILE (which can be given a name later: linkat), with that
+ * mode; -1 when the file system (or the kernel) has none. */
+int hl_tmpfile_unnamed(const char *dir, unsigned mode);
 
 /* Spilling (spill.c): move a malloc'd array of len bytes to an unnamed
  * temporary file mapped shared, so that its pages can leave the process
