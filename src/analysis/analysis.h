@@ -105,8 +105,11 @@ hl_status hl_inbound_count_begin(hl_inbound_idx *in, const hl_graph *g,
 int hl_inbound_count_sources(hl_inbound_idx *in, const hl_graph *g);
 hl_status hl_inbound_count_end(hl_inbound_idx *in, const hl_graph *g,
 			       int counted, void *spare, hl_diag *d);
+/* map: NULL, or each source's number to store instead of the object's
+ * (the dominator pass stores DFS numbers); the lists stay in object
+ * order either way. */
 hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
-			  unsigned threads, hl_diag *d);
+			  const uint32_t *map, unsigned threads, hl_diag *d);
 /* The objects referring to o, each once, in object order: *out points
  * into the index or, for a GC-root class object (whose referrers by class
  * edge are not stored), into buf, valid until buf is used again.  0 (and

@@ -530,28 +530,33 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	else
 		free(job.spare);
 	job.spare = NULL;
+	/* the sources placed as DFS numbers, which the semidominators read:
+	 * pre[] read in object order, where renumbering them after would
+	 * read it at random */
 	if (job.st == HL_OK && fill)
-		job.st = hl_inbound_fill(in, g, g->threads, &job.d);
+		job.st = hl_inbound_fill(in, g, s.pre, g->threads, &job.d);
 	if (job.st != HL_OK) {
 		st = hl_fail(d, job.st, "%s", job.d.msg);
 		goto out;
 	}
 	if (oom == -1) {
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
-		goto out;
+		goto drop;
 	}
 	/* the same objects as reachability: the inbound index's sources */
 	if (oom || s.n != g->reachable_objs) {
 		st = hl_fail(d, HL_E_STATE, "the dominator search reached %s%u objects, "
 			     "reachability %llu", oom ? "more than " : "", s.n,
 			     (unsigned long long)g->reachable_objs);
-		goto out;
+		goto drop;
 	}
 	if (progress)
 		progress(ctx, "dominators", 2, 4);
-	/* the predecessors in DFS numbers: pre[] is not needed any more, nor
-	 * are the outbound edges until the dominators are known */
-	renumber(in, g, s.pre);
+	/* the predecessors in DFS numbers (filled so, or renumbered): pre[]
+	 * is not needed any more, nor are the outbound edges until the
+	 * dominators are known */
+	if (!fill)
+		renumber(in, g, s.pre);
 	s.anc = s.pre; /* its room, already mapped: no page to clear again */
 	s.pre = NULL;
 	/* to the spill file on a second thread: the semidominators read
@@ -570,7 +575,7 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	if (!joined)
 		pthread_join(tid, NULL);
 	if (oom) {
-		hl_inbound_release(in); /* half renumbered: built again on use */
+		hl_inbound_release(in); /* in DFS numbers: built again on use */
 		st = hl_fail(d, HL_E_NOMEM, "out of memory for dominators");
 		goto out;
 	}
@@ -598,6 +603,10 @@ hl_status hl_domtree_build(hl_domtree *t, hl_graph *g,
 	}
 	if (progress)
 		progress(ctx, "dominators", 4, 4);
+	goto out;
+drop:
+	if (fill) /* its sources are DFS numbers: built again on use */
+		hl_inbound_release(in);
 out:
 	lt_release(&s);
 	return st;

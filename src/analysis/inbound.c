@@ -23,21 +23,22 @@
 /* How visit places what it finds: counted or placed. */
 enum { COUNT, FILL };
 
-/* Source o refers to t: counted, or placed. */
-static inline void place(hl_inbound_idx *in, uint32_t o, uint32_t t, int mode)
+/* Source v (the object's number, or its number by the fill's map) refers
+ * to t: counted, or placed. */
+static inline void place(hl_inbound_idx *in, uint32_t v, uint32_t t, int mode)
 {
 	if (mode == FILL)
-		in->from[in->start[t]++] = o;
+		in->from[in->start[t]++] = v;
 	else
 		in->start[t + 1]++;
 }
 
 /* The same, unless the bitmap has t already (then o was counted). */
-static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t o,
+static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t v,
 			uint32_t t, int mode)
 {
 	if (t != HL_NONE && hl_bit_claim(bits, t))
-		place(in, o, t, mode);
+		place(in, v, t, mode);
 }
 
 /* Sources of up to this many references find their repeats by looking
@@ -59,12 +60,12 @@ static inline int among(const uint32_t *to, hl_eidx k, uint32_t t)
 }
 
 /* The edges of every reachable source whose targets lie in [lo, hi). */
-static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
-		  int mode, uint32_t lo, uint32_t hi)
+static void visit(const hl_graph *g, hl_inbound_idx *in, const uint32_t *map,
+		  uint64_t *bits, int mode, uint32_t lo, uint32_t hi)
 {
 	const uint32_t *to = g->edge_to;
 	hl_eidx nedges = g->edge_start[g->nobj];
-	uint32_t o, t, u;
+	uint32_t o, t, u, v;
 
 	for (o = 0; o < g->nobj; o++) {
 		hl_eidx e, first = g->edge_start[o], end = g->edge_start[o + 1];
@@ -72,14 +73,15 @@ static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
 
 		if (!(g->flags[o] & F_REACHABLE))
 			continue;
+		v = map ? map[o] : o; /* in object order: no random read */
 		t = hl_graph_class_edge(g, o);
 		if (t != HL_NONE && ((g->flags[t] & F_ROOT) || t < lo || t >= hi))
 			t = HL_NONE; /* see above (roots), or another range's */
 		if (few) {
 			if (t != HL_NONE)
-				place(in, o, t, mode);
+				place(in, v, t, mode);
 		} else {
-			note(in, bits, o, t, mode);
+			note(in, bits, v, t, mode);
 		}
 		for (e = first; e < end; e++) {
 			if (e + IN_AHEAD < nedges) {
@@ -96,9 +98,9 @@ static void visit(const hl_graph *g, hl_inbound_idx *in, uint64_t *bits,
 			if (u < lo || u >= hi)
 				continue;
 			if (!few)
-				note(in, bits, o, u, mode);
+				note(in, bits, v, u, mode);
 			else if (u != t && !among(to + first, e - first, u))
-				place(in, o, u, mode);
+				place(in, v, u, mode);
 		}
 		if (few)
 			continue;
@@ -125,7 +127,7 @@ int hl_inbound_count_sources(hl_inbound_idx *in, const hl_graph *g)
 
 	if (!bits)
 		return -1;
-	visit(g, in, bits, COUNT, 0, g->nobj);
+	visit(g, in, NULL, bits, COUNT, 0, g->nobj);
 	free(bits);
 	for (i = 1; i <= g->nobj; i++) { /* the class edges may add up to 2^32 */
 		if ((uint64_t)in->start[i] + in->start[i - 1] > HL_EIDX_MAX)
@@ -181,6 +183,7 @@ hl_status hl_inbound_count(hl_inbound_idx *in, const hl_graph *g,
 struct fill_job {
 	const hl_graph *g;
 	hl_inbound_idx *in;
+	const uint32_t *map;
 	uint64_t *bits;
 	uint32_t lo, hi;
 };
@@ -189,12 +192,12 @@ static void *fill_run(void *arg)
 {
 	struct fill_job *j = arg;
 
-	visit(j->g, j->in, j->bits, FILL, j->lo, j->hi);
+	visit(j->g, j->in, j->map, j->bits, FILL, j->lo, j->hi);
 	return NULL;
 }
 
 hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
-			  unsigned threads, hl_diag *d)
+			  const uint32_t *map, unsigned threads, hl_diag *d)
 {
 	uint32_t i, n = g->nobj;
 	unsigned k, parts = hl_parts(threads, n, (uint64_t)1 << 20, 16);
@@ -208,7 +211,7 @@ hl_status hl_inbound_fill(hl_inbound_idx *in, const hl_graph *g,
 		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
 	}
 	for (k = 0; k < parts; k++)
-		job[k] = (struct fill_job){ g, in, bits + words * k,
+		job[k] = (struct fill_job){ g, in, map, bits + words * k,
 					    (uint32_t)((uint64_t)n * k / parts),
 					    (uint32_t)((uint64_t)n * (k + 1) / parts) };
 	hl_run_jobs(fill_run, job, sizeof(job[0]), parts);
@@ -227,7 +230,7 @@ hl_status hl_inbound_build(hl_inbound_idx *in, const hl_graph *g, hl_diag *d)
 	if (in->start)
 		return HL_OK;
 	st = hl_inbound_count(in, g, NULL, d);
-	return st != HL_OK ? st : hl_inbound_fill(in, g, g->threads, d);
+	return st != HL_OK ? st : hl_inbound_fill(in, g, NULL, g->threads, d);
 }
 
 size_t hl_inbound_list(const hl_graph *g, const hl_inbound_idx *in,
