@@ -196,7 +196,8 @@ static inline uint32_t offer(struct link *lk, uint32_t v, uint32_t i)
 
 /*
  * Semidominators, predecessors read from the inbound index, its sources
- * turned into DFS numbers for the pass (renumber()): a GC-root object's
+ * DFS numbers for the pass (placed so by the fill, or renumber()ed when
+ * the index was there before): a GC-root object's
  * only predecessor is the virtual root (0); the roots are the vertices
  * whose DFS parent is the virtual root, as no other edge enters them.
  * The links live in the semi block (8 bytes a vertex), the semidominators
@@ -373,8 +374,8 @@ static void *inbound_run(void *arg)
 }
 
 /* from[e] = map[from[e]] over the inbound index, on the graph's threads:
- * object numbers to DFS numbers (map pre) before the semidominators, and
- * back (map vertex) after. */
+ * object numbers to DFS numbers (map pre) before the semidominators, when
+ * the index was built before the pass, and back (map vertex) after. */
 #define RENUM_AHEAD 16
 
 struct renum_job { uint32_t *from; const uint32_t *map; size_t lo, hi; };

@@ -33,7 +33,8 @@ static inline void place(hl_inbound_idx *in, uint32_t v, uint32_t t, int mode)
 		in->start[t + 1]++;
 }
 
-/* The same, unless the bitmap has t already (then o was counted). */
+/* The same, unless the bitmap has t already (then this source was
+ * counted or placed for t). */
 static inline void note(hl_inbound_idx *in, uint64_t *bits, uint32_t v,
 			uint32_t t, int mode)
 {
