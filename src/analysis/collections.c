@@ -243,7 +243,7 @@ struct entry_layout { uint32_t cls; int key, value, next; };
 static int ref_index(const hl_graph *g, const struct hl_class *c,
 		     const char *name)
 {
-	const struct hl_reffield *rf = (const struct hl_reffield *)g->refs.data + c->refs;
+	const struct hl_reffield *rf = hl_graph_reffields(g, c);
 	const struct hl_field *f = g->fields.data;
 	uint32_t i;
 
@@ -291,7 +291,7 @@ static void entry_refs(const hl_graph *g, uint32_t e, struct entry_layout *l,
 	want[1] = l->value;
 	want[2] = l->next;
 	c = &g->classes[hl_graph_cls(g, e)];
-	rf = (const struct hl_reffield *)g->refs.data + c->refs;
+	rf = hl_graph_reffields(g, c);
 	r = g->data + hl_graph_off(g, e);
 	nbytes = hl_be32(r + 1 + 2 * idsz + 4);
 	r += 1 + 2 * idsz + 8;

@@ -240,7 +240,7 @@ uint32_t hl_graph_ref_at(const hl_graph *g, uint32_t o, uint32_t offset,
 			 uint64_t id)
 {
 	const struct hl_class *c = &g->classes[hl_graph_cls(g, o)];
-	const struct hl_reffield *rf = (const struct hl_reffield *)g->refs.data + c->refs;
+	const struct hl_reffield *rf = hl_graph_reffields(g, c);
 	const uint8_t *r = g->data + hl_graph_off(g, o);
 	unsigned idsz = g->idsize;
 	uint32_t nbytes = hl_be32(r + 1 + 2 * idsz + 4), i, total = 0, rank = HL_NONE;

@@ -176,6 +176,14 @@ static inline const char *hl_graph_class_name(const hl_graph *g, uint32_t c)
 {
 	return g->names.data + g->classes[c].name;
 }
+/* Class c's reference fields (its and its supers', in layout order),
+ * c->nrefs of them; NULL when it has none (refs.data is NULL when no
+ * class has any: no arithmetic on it then). */
+static inline const struct hl_reffield *hl_graph_reffields(const hl_graph *g,
+							   const struct hl_class *c)
+{
+	return c->nrefs ? (const struct hl_reffield *)g->refs.data + c->refs : NULL;
+}
 /* offk: 48 bits an object, the kind in the top 2, the offset (or a class
  * object's class number) in the other 46 (dumps up to 64 TiB).  Read
  * with one unaligned 8-byte load: the array has 2 spare bytes at its end. */

@@ -68,11 +68,7 @@ static int next_instance(hl_refit *it, uint64_t *id)
 			}
 			it->p = r + 1 + 2 * idsz + 8;
 			it->n = hl_be32(r + 1 + 2 * idsz + 4); /* field bytes */
-			/* refs.data is NULL when no class has a reference
-			 * field: no arithmetic on it then (UBSan). */
-			it->rf = g->classes[it->cls].nrefs ?
-				 (const struct hl_reffield *)g->refs.data +
-				 g->classes[it->cls].refs : NULL;
+			it->rf = hl_graph_reffields(g, &g->classes[it->cls]);
 			it->i = 0;
 			break;
 		}
