@@ -34,6 +34,8 @@ typedef struct hl_domtree {
 	uint32_t *kid_rank;    /* as many */
 	uint32_t *kid_start;   /* nparents + 1 */
 	uint32_t nparents;
+	uint32_t walk_min;     /* objects from which hl_group_retained walks
+				* on threads; 0: 1 << 16 (tests lower it) */
 	uint32_t *children;
 	/* blocks the dominator pass leaves, their pages resident, for the
 	 * children lists to take instead of fresh memory (freed once those

@@ -8,11 +8,13 @@
  * on the sizes, 16 bytes per entry of the longest list while the lists
  * are sorted.
  *
- * Group retained size (MAT's minimum retained size of a set): one
+ * Group retained size (MAT's minimum retained size of a set): an
  * iterative walk of the dominator tree with a counter per group of the
  * members open on the current path; a member adds its retained size only
  * when no member of its group is above it.  The objects' groups are read
- * first in object order (object_groups).
+ * first in object order (object_groups).  On threads, the tree is cut
+ * into pieces, each walked with the counters of the path above it
+ * (cut_pieces).
  */
 #include "analysis/analysis.h"
 
@@ -275,26 +277,61 @@ static inline void groups_of(uint32_t id, uint32_t class_group, uint32_t gr[2])
 /* How far ahead in a children list the walk asks for a sibling's rows. */
 #define SIBLING_AHEAD 4
 
-hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
-			    const uint32_t *map, uint32_t class_group,
-			    uint64_t *sums, hl_diag *d)
-{
-	uint32_t *open = hl_calloc(ngroups, sizeof(uint32_t));
-	uint32_t *stack = hl_malloc_array((size_t)t->n + 1, 3 * sizeof(uint32_t));
-	uint32_t sp = 0, root = g->nobj, k, *gid = NULL;
-	hl_status st = hl_domtree_children(t, g, d);
+/*
+ * The walk on threads.  The tree is cut into pieces, each a range of one
+ * children list with the groups open above it: cut from the virtual
+ * root's list, always the heaviest piece (by retained size), a range into
+ * halves, a range of one node into that node (its groups added as the
+ * walk would, serially) and its children.  The threads then walk the
+ * pieces, heaviest first, each with the counters of its piece's path set
+ * beforehand and sums of its own, added up at the end: the same sums as
+ * one walk, since a member only ever compares with the members above it.
+ */
+#define CUT_MAX 16384 /* cuts at most */
+#define CUT_DEPTH 64  /* nodes cut out above a piece at most */
 
-	if (st == HL_OK && (!open || !stack))
-		st = hl_fail(d, HL_E_NOMEM, "out of memory");
-	if (st != HL_OK)
-		goto out;
-	if (ngroups < CLASS_NONE / 2) /* else (or lacking memory) from the table */
-		gid = object_groups(g, map);
-	/* stack of (node, next child index, end of its children); the
-	 * virtual root first */
-	stack[0] = root;
-	hl_dom_kids(t, root, &stack[1], &stack[2]);
-	sp = 1;
+struct anc { uint32_t prev, gr[2]; };       /* a path above, as a list */
+struct piece { uint32_t lo, hi, anc, depth; uint64_t weight; };
+
+struct gwalk {
+	const hl_domtree *t;
+	const hl_graph *g;
+	const uint32_t *map, *gid;
+	uint32_t class_group, ngroups, root;
+	const struct anc *anc;
+	const struct piece *pc;
+	uint32_t npc, next;                /* the next piece to take */
+};
+
+struct gwalk_job {
+	struct gwalk *w;
+	uint32_t *open, *stack;
+	uint64_t *sums;
+};
+
+/* Object c's groups, from the group array when there is one. */
+static inline void node_groups(const struct gwalk *w, uint32_t c, uint32_t gr[2])
+{
+	if (w->gid)
+		groups_of(w->gid[c], w->class_group, gr);
+	else
+		groups(w->g, w->map, w->class_group, c, gr);
+}
+
+/* The subtrees of children[lo, hi), with open[] holding the groups open
+ * above them: each member with none of its group open adds its retained
+ * size.  stack: 3 words a level, (node, next child, end); a frame whose
+ * node is w->root stands for the range's parent, whose groups are not
+ * counted here. */
+static void walk_range(const struct gwalk *w, uint32_t lo, uint32_t hi,
+		       uint32_t *open, uint64_t *sums, uint32_t *stack)
+{
+	const hl_domtree *t = w->t;
+	uint32_t sp = 1, k;
+
+	stack[0] = w->root;
+	stack[1] = lo;
+	stack[2] = hi;
 	while (sp) {
 		uint32_t *top = &stack[3 * (sp - 1)];
 		uint32_t v = top[0], gr[2];
@@ -306,13 +343,10 @@ hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 				uint32_t a = t->children[top[1] + SIBLING_AHEAD - 1];
 
 				hl_dom_ahead(t, a);
-				if (gid)
-					__builtin_prefetch(&gid[a]);
+				if (w->gid)
+					__builtin_prefetch(&w->gid[a]);
 			}
-			if (gid)
-				groups_of(gid[c], class_group, gr);
-			else
-				groups(g, map, class_group, c, gr);
+			node_groups(w, c, gr);
 			for (k = 0; k < 2; k++)
 				if (gr[k] != HL_NONE && !open[gr[k]]++)
 					sums[gr[k]] += hl_dom_retained(t, c);
@@ -321,20 +355,226 @@ hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 			sp++;
 			continue;
 		}
-		if (v != root) {
-			if (gid)
-				groups_of(gid[v], class_group, gr);
-			else
-				groups(g, map, class_group, v, gr);
+		if (v != w->root) {
+			node_groups(w, v, gr);
 			for (k = 0; k < 2; k++)
 				if (gr[k] != HL_NONE)
 					open[gr[k]]--;
 		}
 		sp--;
 	}
+}
+
+/* open[gr] += by for every group on the path list a. */
+static void open_path(const struct anc *anc, uint32_t a, uint32_t *open, int by)
+{
+	unsigned k;
+
+	for (; a != HL_NONE; a = anc[a].prev)
+		for (k = 0; k < 2; k++)
+			if (anc[a].gr[k] != HL_NONE)
+				open[anc[a].gr[k]] += (uint32_t)by;
+}
+
+static void *gwalk_run(void *arg)
+{
+	struct gwalk_job *j = arg;
+	struct gwalk *w = j->w;
+	uint32_t i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->npc) {
+		const struct piece *p = &w->pc[i];
+
+		open_path(w->anc, p->anc, j->open, 1);
+		walk_range(w, p->lo, p->hi, j->open, j->sums, j->stack);
+		open_path(w->anc, p->anc, j->open, -1);
+	}
+	return NULL;
+}
+
+/* Retained size of children[lo, hi). */
+static uint64_t range_weight(const hl_domtree *t, uint32_t lo, uint32_t hi)
+{
+	uint64_t sum = 0;
+
+	for (; lo < hi; lo++)
+		sum += hl_dom_retained(t, t->children[lo]);
+	return sum;
+}
+
+/* Max-heap of pieces by weight. */
+static void piece_up(struct piece *h, size_t i)
+{
+	while (i > 0 && h[(i - 1) / 2].weight < h[i].weight) {
+		struct piece x = h[i];
+
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = x;
+		i = (i - 1) / 2;
+	}
+}
+
+static void piece_down(struct piece *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		struct piece x;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && h[c + 1].weight > h[c].weight)
+			c++;
+		if (h[c].weight <= h[i].weight)
+			return;
+		x = h[i], h[i] = h[c], h[c] = x;
+		i = c;
+	}
+}
+
+static int cmp_piece(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * Cut the tree into pieces until the heaviest weighs less than an eighth
+ * of a thread's share, or CUT_MAX cuts were made; the nodes cut out add
+ * their sizes to sums here.  A node piece CUT_DEPTH below the root is not
+ * cut (a chain would make every cut longer).  pc: room for CUT_MAX + 1
+ * pieces (the heap at its start, the pieces set aside at its end), anc:
+ * for CUT_MAX paths.
+ */
+static void cut_pieces(struct gwalk *w, unsigned threads, struct piece *pc,
+		       struct anc *anc, uint64_t *sums, uint32_t *open)
+{
+	const hl_domtree *t = w->t;
+	uint32_t lo, hi, nanc = 0, cuts = 0, k;
+	size_t n = 0, aside = 0, room = CUT_MAX + 1;
+	uint64_t total, share;
+
+	hl_dom_kids(t, w->root, &lo, &hi);
+	total = range_weight(t, lo, hi);
+	share = total / (8 * (uint64_t)threads);
+	pc[n++] = (struct piece){ lo, hi, HL_NONE, 0, total };
+	while (n && pc[0].weight > share && cuts < CUT_MAX) {
+		struct piece top = pc[0];
+		uint32_t gr[2], c;
+
+		cuts++;
+		if (top.hi - top.lo > 1) { /* a range: two halves */
+			uint32_t mid = top.lo + (top.hi - top.lo) / 2;
+			uint64_t first = range_weight(t, top.lo, mid);
+
+			pc[0] = (struct piece){ top.lo, mid, top.anc, top.depth, first };
+			piece_down(pc, n, 0);
+			pc[n] = (struct piece){ mid, top.hi, top.anc, top.depth,
+						top.weight - first };
+			piece_up(pc, n);
+			n++;
+			continue;
+		}
+		pc[0] = pc[--n]; /* one node: out of the heap */
+		piece_down(pc, n, 0);
+		if (top.depth >= CUT_DEPTH) {
+			pc[room - ++aside] = top; /* walked as it is */
+			continue;
+		}
+		/* its sizes, as the walk would add them below its path; then
+		 * its children, with it on their path */
+		c = t->children[top.lo];
+		node_groups(w, c, gr);
+		open_path(anc, top.anc, open, 1);
+		for (k = 0; k < 2; k++)
+			if (gr[k] != HL_NONE && !open[gr[k]])
+				sums[gr[k]] += hl_dom_retained(t, c);
+		open_path(anc, top.anc, open, -1);
+		hl_dom_kids(t, c, &lo, &hi);
+		if (lo == hi)
+			continue;
+		anc[nanc] = (struct anc){ top.anc, { gr[0], gr[1] } };
+		pc[n] = (struct piece){ lo, hi, nanc++, top.depth + 1,
+					range_weight(t, lo, hi) };
+		piece_up(pc, n);
+		n++;
+	}
+	memmove(pc + n, pc + room - aside, aside * sizeof(*pc));
+	n += aside;
+	qsort(pc, n, sizeof(*pc), cmp_piece);
+	w->anc = anc;
+	w->pc = pc;
+	w->npc = (uint32_t)n;
+}
+
+hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
+			    const uint32_t *map, uint32_t class_group,
+			    uint64_t *sums, hl_diag *d)
+{
+	struct gwalk w = { t, g, map, NULL, class_group, ngroups, g->nobj, NULL, NULL, 0, 0 };
+	struct gwalk_job job[8];
+	struct piece *pc = NULL, whole;
+	struct anc *anc = NULL;
+	unsigned threads = g->threads > 8 ? 8 : g->threads ? g->threads : 1, n = 1, k;
+	hl_status st = hl_domtree_children(t, g, d);
+	uint32_t i;
+
+	memset(job, 0, sizeof(job));
+	if (st != HL_OK)
+		return st;
+	if (ngroups < CLASS_NONE / 2) /* else (or lacking memory) from the table */
+		w.gid = object_groups(g, map);
+	job[0].sums = sums;
+	job[0].open = hl_calloc(ngroups, sizeof(uint32_t));
+	job[0].stack = hl_malloc_array((size_t)t->n + 1, 3 * sizeof(uint32_t));
+	if (!job[0].open || !job[0].stack) {
+		st = hl_fail(d, HL_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (threads > 1 && t->n >= (t->walk_min ? t->walk_min : (uint32_t)1 << 16)) {
+		pc = hl_malloc_array(CUT_MAX + 1, sizeof(*pc));
+		anc = hl_malloc_array(CUT_MAX, sizeof(*anc));
+		for (n = 1; pc && anc && n < threads; n++) {
+			job[n].sums = hl_calloc(ngroups, sizeof(uint64_t));
+			job[n].open = hl_calloc(ngroups, sizeof(uint32_t));
+			job[n].stack = hl_malloc_array((size_t)t->n + 1, 3 * sizeof(uint32_t));
+			if (!job[n].sums || !job[n].open || !job[n].stack)
+				break; /* fewer threads */
+		}
+		if (n < threads) { /* the last one's room is incomplete */
+			free(job[n].sums);
+			free(job[n].open);
+			free(job[n].stack);
+			memset(&job[n], 0, sizeof(job[n]));
+		}
+	}
+	if (n > 1) {
+		cut_pieces(&w, n, pc, anc, sums, job[0].open);
+	} else { /* one piece: the whole tree */
+		hl_dom_kids(t, w.root, &whole.lo, &whole.hi);
+		whole.anc = HL_NONE;
+		whole.depth = 0;
+		whole.weight = 0;
+		w.pc = &whole;
+		w.npc = 1;
+	}
+	for (k = 0; k < n; k++)
+		job[k].w = &w;
+	hl_run_jobs(gwalk_run, job, sizeof(job[0]), n);
+	for (k = 1; k < n; k++)
+		for (i = 0; i < ngroups; i++)
+			sums[i] += job[k].sums[i];
 out:
-	free(gid);
-	free(open);
-	free(stack);
+	for (k = 0; k < 8; k++) {
+		if (k)
+			free(job[k].sums);
+		free(job[k].open);
+		free(job[k].stack);
+	}
+	free((void *)w.gid);
+	free(pc);
+	free(anc);
 	return st;
 }

@@ -12,8 +12,10 @@
  *     locals) and MAT's root rule (edges into GC-root objects dropped; with no
  *     sticky-class root, every non-array bootstrap class is a root).  Retained
  *     sizes and hl_dominated lists are checked against the same brute force,
- *     and every object's referrers against the outbound references (every
- *     fourth graph with its inbound index built before the dominator pass).
+ *     every object's referrers against the outbound references (every
+ *     fourth graph with its inbound index built before the dominator pass),
+ *     and every class's retained size against the topmost members' sum
+ *     (every other graph walked on threads, the tree cut into pieces).
  * (b) Heaps whose dominator tree is known by construction.
  * (c) The deep-chain (2,000,000 nodes) and deep-stack (5000 frames) dumps of
  *     tests/tools/mkcrafted: no recursion may overflow the C stack.
@@ -723,6 +725,28 @@ static int dom_teardown(void **state)
 
 #define RANDOM_GRAPHS 400
 
+/* Every class's retained size (the histogram's) against the brute force
+ * of unit_util.h. */
+static int check_class_retained(hl_heap *h)
+{
+	hl_histogram t;
+	size_t i;
+	int ok = 1;
+
+	assert_int_equal(hl_histogram_build(h, HL_BY_CLASS, 0, &t), HL_OK);
+	for (i = 0; i < t.count; i++) {
+		uint64_t want = ut_topmost_sum(h, t.rows[i].cls);
+
+		if (t.rows[i].retained != want) {
+			print_message("  class %s: retained %" PRIu64 ", topmost members %" PRIu64 "\n",
+				      t.rows[i].name, t.rows[i].retained, want);
+			ok = 0;
+		}
+	}
+	hl_histogram_free(&t);
+	return ok;
+}
+
 /* Every object's referrers after the dominator pass, which builds the
  * inbound index with DFS numbers as sources and turns them back into
  * object numbers: the reachable objects whose outbound references include
@@ -789,6 +813,14 @@ static void test_random_graphs(void **state)
 			 s->g.nn, h->dom.ret_cap, i % 4 == 1 ? ", inbound first" : "");
 		compare_heap(h, &s->m, &s->b, what);
 		if (!check_inbound(h))
+			mismatch(h, &s->m, what);
+		/* every other graph's class retained sizes on 2 to 6 threads,
+		 * the tree cut into pieces however small it is */
+		if (i % 2 == 0) {
+			h->dom.walk_min = 1;
+			h->g.threads = 2 + i % 5;
+		}
+		if (!check_class_retained(h))
 			mismatch(h, &s->m, what);
 		for (k = 0; k < s->m.n; k++) {
 			reachable += s->b.reach[k];
@@ -885,6 +917,55 @@ static void test_linked_list(void **state)
 	assert_int_equal(hl_dominated(h, ut_find(h, ids[LIST_N - 2]), &kids), 1);
 	assert_int_equal(kids[0], ut_find(h, ids[LIST_N - 1]));
 	assert_int_equal(hl_dominated(h, ut_find(h, ids[LIST_N - 1]), &kids), 0);
+	hl_close(h);
+}
+
+/* A chain deeper than the threaded group walk cuts (CUT_DEPTH, 64): 100
+ * Link nodes, then one Tail.  On threads the walk cuts the chain's first
+ * nodes out and walks the rest as one piece: Tail's retained size, which
+ * only that piece finds, and Link's, which the first cut finds. */
+static void test_deep_walk_pieces(void **state)
+{
+	struct dom_state *s = *state;
+	struct hw_jdk jdk;
+	struct hw_writer *w = new_heap(&jdk);
+	uint64_t link = hw_node_class(w, "k/Link", 1), tail = hw_node_class(w, "k/Tail", 0);
+	uint64_t ids[LIST_N + 1];
+	unsigned threads;
+	hl_heap *h;
+	int i;
+
+	hw_class_dump_all(w);
+	root_jdk_classes(w, &jdk);
+	hw_root_sticky_class(w, link);
+	hw_root_sticky_class(w, tail);
+	for (i = 0; i <= LIST_N; i++)
+		ids[i] = hw_alloc(w, 24);
+	hw_root_jni_global(w, ids[0], 1);
+	for (i = 0; i < LIST_N; i++)
+		hw_node(w, link, ids[i], &ids[i + 1]);
+	hw_node(w, tail, ids[LIST_N], NULL);
+	h = finish_and_open(w, s->path);
+	h->dom.walk_min = 1;
+	for (threads = 1; threads <= 3; threads++) {
+		hl_histogram t;
+		size_t k;
+		unsigned seen = 0;
+
+		h->g.threads = threads;
+		free(h->dom.class_retained);
+		h->dom.class_retained = NULL;
+		assert_int_equal(hl_histogram_build(h, HL_BY_CLASS, 0, &t), HL_OK);
+		for (k = 0; k < t.count; k++) {
+			assert_int_equal(t.rows[k].retained, ut_topmost_sum(h, t.rows[k].cls));
+			if (!strcmp(t.rows[k].name, "k.Tail"))
+				seen += t.rows[k].retained == hl_object_shallow(h, ut_find(h, ids[LIST_N]));
+			if (!strcmp(t.rows[k].name, "k.Link"))
+				seen += t.rows[k].retained == retained_of(h, ids[0]);
+		}
+		assert_int_equal(seen, 2);
+		hl_histogram_free(&t);
+	}
 	hl_close(h);
 }
 
@@ -1189,6 +1270,7 @@ static void test_deep_chain(void **state)
 	const hl_obj *kids;
 	hl_obj head, o;
 	uint64_t node_size, steps = 0;
+	unsigned threads;
 	hl_heap *h;
 
 	run_mkcrafted(s->dir, "deep-chain");
@@ -1208,6 +1290,21 @@ static void test_deep_chain(void **state)
 		steps++;
 	assert_int_equal(o, head);
 	assert_int_equal(steps, CHAIN_N - 1);
+	/* the class's retained size is the head's, on threads too: the walk
+	 * cuts the chain, the heaviest piece, down to its depth limit */
+	for (threads = 1; threads <= 3; threads++) {
+		hl_histogram t;
+		size_t i;
+
+		h->g.threads = threads;
+		free(h->dom.class_retained);
+		h->dom.class_retained = NULL;
+		assert_int_equal(hl_histogram_build(h, HL_BY_CLASS, 0, &t), HL_OK);
+		for (i = 0; i < t.count; i++)
+			if (t.rows[i].cls == hl_object_class(h, head))
+				assert_int_equal(t.rows[i].retained, (uint64_t)CHAIN_N * node_size);
+		hl_histogram_free(&t);
+	}
 	hl_close(h);
 	unlink(path);
 }
@@ -1252,6 +1349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_random_graphs, dom_setup, dom_teardown),
 		cmocka_unit_test_setup_teardown(test_linked_list, dom_setup, dom_teardown),
+		cmocka_unit_test_setup_teardown(test_deep_walk_pieces, dom_setup, dom_teardown),
 		cmocka_unit_test_setup_teardown(test_long_children_lists, dom_setup, dom_teardown),
 		cmocka_unit_test_setup_teardown(test_map_shared_values, dom_setup, dom_teardown),
 		cmocka_unit_test_setup_teardown(test_static_field_owner, dom_setup, dom_teardown),

@@ -371,33 +371,6 @@ static void test_sort(void **state)
 
 /* ---- retained sizes per class ---- */
 
-/* Is o a member of class c's group: an instance (or array) of c, or c's
- * class object; for java.lang.Class also every class object. */
-static int is_member(const hl_heap *h, hl_obj o, hl_cls c)
-{
-	return hl_object_class(h, o) == c || hl_object_as_class(h, o) == c;
-}
-
-/* The topmost-members sum, by walking each member's idom chain. */
-static uint64_t topmost_sum(const hl_heap *h, hl_cls c)
-{
-	uint32_t n = hl_object_count(h), o;
-	uint64_t sum = 0;
-
-	for (o = 0; o < n; o++) {
-		hl_obj up;
-		int covered = 0;
-
-		if (!hl_object_reachable(h, o) || !is_member(h, o, c))
-			continue;
-		for (up = hl_idom(h, o); up != HL_ROOT && up != HL_NONE && !covered; up = hl_idom(h, up))
-			covered = is_member(h, up, c);
-		if (!covered)
-			sum += hl_retained(h, o);
-	}
-	return sum;
-}
-
 static void test_retained_per_class(void **state)
 {
 	struct hstate *s = *state;
@@ -439,7 +412,7 @@ static void test_retained_every_row(void **state)
 	assert_int_equal(hl_compute_dominators(s->h), HL_OK);
 	assert_int_equal(hl_histogram_build(s->h, HL_BY_CLASS, 0, &t), HL_OK);
 	for (i = 0; i < t.count; i++) {
-		uint64_t want = topmost_sum(s->h, t.rows[i].cls);
+		uint64_t want = ut_topmost_sum(s->h, t.rows[i].cls);
 
 		if (t.rows[i].retained != want)
 			fail_msg("row '%s': retained %" PRIu64 ", topmost members %" PRIu64,

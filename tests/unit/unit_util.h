@@ -218,6 +218,35 @@ static inline hl_obj ut_class_object_named(const hl_heap *h, const char *name)
 	return HL_NONE;
 }
 
+/* Is o a member of class c's group (MAT's retained set of a class): an
+ * instance (or array) of c, or c's class object; for java.lang.Class
+ * also every class object. */
+static inline int ut_class_member(const hl_heap *h, hl_obj o, hl_cls c)
+{
+	return hl_object_class(h, o) == c || hl_object_as_class(h, o) == c;
+}
+
+/* Class c's retained size by brute force: the retained sizes of its
+ * members with no member on their idom chain. */
+static inline uint64_t ut_topmost_sum(const hl_heap *h, hl_cls c)
+{
+	uint32_t n = hl_object_count(h), o;
+	uint64_t sum = 0;
+
+	for (o = 0; o < n; o++) {
+		hl_obj up;
+		int covered = 0;
+
+		if (!hl_object_reachable(h, o) || !ut_class_member(h, o, c))
+			continue;
+		for (up = hl_idom(h, o); up != HL_ROOT && up != HL_NONE && !covered; up = hl_idom(h, up))
+			covered = ut_class_member(h, up, c);
+		if (!covered)
+			sum += hl_retained(h, o);
+	}
+	return sum;
+}
+
 /* ---- expectation files: lines of tab-separated fields ---- */
 
 #define UT_MAX_FIELDS 8
