@@ -297,7 +297,7 @@ struct gwalk {
 	const hl_domtree *t;
 	const hl_graph *g;
 	const uint32_t *map, *gid;
-	uint32_t class_group, ngroups, root;
+	uint32_t class_group, root;
 	const struct anc *anc;
 	const struct piece *pc;
 	uint32_t npc, next;                /* the next piece to take */
@@ -513,7 +513,7 @@ hl_status hl_group_retained(hl_domtree *t, const hl_graph *g, uint32_t ngroups,
 			    const uint32_t *map, uint32_t class_group,
 			    uint64_t *sums, hl_diag *d)
 {
-	struct gwalk w = { t, g, map, NULL, class_group, ngroups, g->nobj, NULL, NULL, 0, 0 };
+	struct gwalk w = { t, g, map, NULL, class_group, g->nobj, NULL, NULL, 0, 0 };
 	struct gwalk_job job[8];
 	struct piece *pc = NULL, whole;
 	struct anc *anc = NULL;
