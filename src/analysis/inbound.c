@@ -157,6 +157,7 @@ hl_status hl_inbound_count_end(hl_inbound_idx *in, const hl_graph *g,
 		hl_inbound_release(in);
 		return hl_fail(d, HL_E_NOMEM, "out of memory for inbound references");
 	}
+	in->from[in->start[n]] = 0; /* the spare slot, spilled with the rest */
 	return HL_OK;
 }
 

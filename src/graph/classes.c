@@ -159,6 +159,7 @@ static hl_status read_statics(hl_graph *g, const hl_hprof *hp,
 	for (i = 0; i < cd->nstatics; i++) {
 		struct hl_static st;
 
+		memset(&st, 0, sizeof(st)); /* its padding goes to the index */
 		st.type = p[id];
 		st.value_off = (uint64_t)(p + id + 1 - hp->data);
 		if (intern_utf8(g, hp, hl_beid(p, id), &st.name) ||
@@ -189,8 +190,11 @@ static hl_status read_class(hl_graph *g, const hl_hprof *hp, uint32_t ci,
 	c->fields = (uint32_t)g->fields.len;
 	c->nfields = cd.nfields;
 	for (i = 0, p = cd.fields; i < cd.nfields; i++, p += id + 1) {
-		struct hl_field f = { hl_beid(p, id), 0, 0, p[id] };
+		struct hl_field f;
 
+		memset(&f, 0, sizeof(f)); /* its padding goes to the index */
+		f.name_id = hl_beid(p, id);
+		f.type = p[id];
 		if (intern_utf8(g, hp, f.name_id, &f.name) ||
 		    hl_vec_push(&g->fields, &f))
 			return hl_fail(d, HL_E_NOMEM, "out of memory for fields");

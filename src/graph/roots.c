@@ -105,8 +105,8 @@ hl_status hl_roots_build(hl_graph *g, const hl_scan *sc, hl_diag *d)
 
 	if (st != HL_OK)
 		return st;
-	g->roots = hl_malloc_array(n + 1, sizeof(*g->roots));
-	g->locals = hl_malloc_array(n + 1, sizeof(*g->locals));
+	g->roots = hl_calloc(n + 1, sizeof(*g->roots)); /* padding to the index */
+	g->locals = hl_calloc(n + 1, sizeof(*g->locals));
 	g->root_objs = hl_malloc_array(n + g->nclasses + 1, sizeof(uint32_t));
 	if (!g->roots || !g->locals || !g->root_objs)
 		return hl_fail(d, HL_E_NOMEM, "out of memory for roots");

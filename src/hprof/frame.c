@@ -98,6 +98,7 @@ static hl_status index_record(hl_hprof *hp, unsigned tag, uint64_t off,
 	case TAG_UTF8: {
 		struct hl_utf8 u;
 
+		memset(&u, 0, sizeof(u)); /* its padding goes to the index */
 		if (len < id || len - id > UINT32_MAX)
 			return too_short(d, off, tag, len, id);
 		u.id = hl_beid(b, id);
@@ -135,6 +136,7 @@ static hl_status index_record(hl_hprof *hp, unsigned tag, uint64_t off,
 	case TAG_TRACE: {
 		struct hl_trace t;
 
+		memset(&t, 0, sizeof(t));
 		if (len < 12)
 			return too_short(d, off, tag, len, 12);
 		t.serial = hl_be32(b);
@@ -165,8 +167,13 @@ static hl_status add_heaprec(struct framer *f, unsigned tag, uint64_t off,
 			     hl_diag *d)
 {
 	hl_hprof *hp = f->hp;
-	struct hl_heaprec r = { body, len, (uint8_t)tag, (uint8_t)partial };
+	struct hl_heaprec r;
 
+	memset(&r, 0, sizeof(r)); /* its padding goes to the index */
+	r.body = body;
+	r.len = len;
+	r.tag = (uint8_t)tag;
+	r.partial = (uint8_t)partial;
 	if (!f->dump_open || tag == TAG_HEAP_DUMP) {
 		struct hl_dumpspan s = { (uint32_t)hp->heaprecs.len, 0, off };
 
