@@ -51,16 +51,16 @@ static long file_pages(void)
 
 void hl_graph_drop_check(const hl_graph *g)
 {
-	uint64_t spilled, limit, most;
-	long pages, phys, pg;
+	uint64_t spilled, limit, most, mem;
+	long pages, pg;
 
 	spilled = hl_spill_total();
 	if (!g->mapped && !spilled)
 		return;
-	phys = sysconf(_SC_PHYS_PAGES);
+	mem = hl_usable_memory();
 	pg = sysconf(_SC_PAGESIZE);
 	limit = (g->data_size + spilled) / 4;
-	most = phys > 0 && pg > 0 ? (uint64_t)phys * (uint64_t)pg / 4 : (uint64_t)1 << 30;
+	most = mem ? mem / 4 : (uint64_t)1 << 30;
 	if (limit > most)
 		limit = most;
 	if (limit < ((uint64_t)64 << 20))

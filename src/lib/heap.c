@@ -142,7 +142,7 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 		hl_spill_dir(opt->tmpdir);
 	st = hl_source_open(&h->src, path, opt->tmpdir,
 			    opt->threads ? opt->threads :
-			    (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
+			    hl_usable_cpus(),
 			    &h->diag, opt->progress, opt->ctx);
 	h->note = opt->note;
 	h->diag.strict = opt->strict; /* from here on, a warning is an error */
@@ -180,7 +180,7 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	if (st != HL_OK)
 		return st;
 	h->g.threads = opt->threads ? opt->threads :
-		(unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+		hl_usable_cpus();
 	st = hl_hprof_scan(&h->hp, h->dump_index, opt->strict, &sc, &h->diag,
 			   h->g.threads, opt->progress, opt->ctx);
 	if (sc.truncated_at && !h->hp.truncated_at) {

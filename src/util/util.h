@@ -251,4 +251,17 @@ typedef struct hl_strpool {
 size_t hl_strpool_add(hl_strpool *p, const char *s, size_t len);
 void hl_strpool_release(hl_strpool *p);
 
+/* What this process may use (limits.c): the online CPUs narrowed by its
+ * affinity and a cgroup CPU quota (rounded up), at least 1; the physical
+ * memory narrowed by a cgroup memory limit. */
+unsigned hl_usable_cpus(void);
+uint64_t hl_usable_memory(void);
+/* The cgroup limits seen from self_cgroup (a /proc/self/cgroup) under
+ * root (a /sys/fs/cgroup): CPUs (0: none) and bytes (0: none).  And the
+ * parsers of cpu.max ("QUOTA PERIOD" or "max PERIOD") and memory.max. */
+void hl_cgroup_limits(const char *self_cgroup, const char *root,
+		      unsigned *cpus, uint64_t *mem);
+unsigned hl_cpu_max_parse(const char *s);
+uint64_t hl_mem_max_parse(const char *s);
+
 #endif
