@@ -3,7 +3,8 @@
 # sees what the sanitizers do not: uninitialised bytes written to a file (an
 # index, a kept report) or steering a branch.  Each fixture's index is
 # written by a first command (on its second thread), then read back by the
-# next ones; one dump is also analysed without an index on one thread.
+# next ones (general-hotspot-gz: HotSpot's gzip members, inflated on threads);
+# one dump is also analysed without an index on one thread.
 # Exit 77 (skipped) when valgrind is not installed.
 set -u
 bin=$1 fix=$2
@@ -26,7 +27,7 @@ vg() { # vg NAME ARGS...: one run; its errors, if any, on stdout
 		fail=1
 	fi
 }
-for f in general caches threadlocal deleteonexit general-nocoops; do
+for f in general caches threadlocal deleteonexit general-nocoops general-hotspot-gz; do
 	d="$fix/$f.hprof.gz"
 	mkdir -p "$work/idx-$f"
 	vg "$f suspects (writes the index)" suspects --threads 2 --index-dir "$work/idx-$f" "$d"
