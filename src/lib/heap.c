@@ -127,6 +127,7 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	hl_heap *h = calloc(1, sizeof(*h));
 	hl_scan sc;
 	hl_status st;
+	unsigned threads;
 
 	*out = h;
 	if (!h)
@@ -134,6 +135,7 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	hl_vec_init(&h->inbuf, sizeof(uint32_t));
 	if (!opt)
 		opt = &none;
+	threads = opt->threads ? opt->threads : hl_usable_cpus();
 	h->diag.warn = opt->warn;
 	h->diag.ctx = opt->ctx;
 	h->progress = opt->progress;
@@ -141,8 +143,7 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 	if (opt->tmpdir && *opt->tmpdir)
 		hl_spill_dir(opt->tmpdir);
 	st = hl_source_open(&h->src, path, opt->tmpdir,
-			    opt->threads ? opt->threads :
-			    hl_usable_cpus(),
+			    threads,
 			    &h->diag, opt->progress, opt->ctx);
 	h->note = opt->note;
 	h->diag.strict = opt->strict; /* from here on, a warning is an error */
@@ -179,8 +180,7 @@ hl_status hl_open(const char *path, const hl_open_options *opt, hl_heap **out)
 		st = h->diag.status;
 	if (st != HL_OK)
 		return st;
-	h->g.threads = opt->threads ? opt->threads :
-		hl_usable_cpus();
+	h->g.threads = threads;
 	st = hl_hprof_scan(&h->hp, h->dump_index, opt->strict, &sc, &h->diag,
 			   h->g.threads, opt->progress, opt->ctx);
 	if (sc.truncated_at && !h->hp.truncated_at) {
