@@ -6,7 +6,9 @@
 #
 # Each command runs under `/usr/bin/time -v`, BENCH_REPEAT times (default 3),
 # and the best wall time is kept with its CPU time and maximum RSS:
-#   cold  `--no-index`: the dump is parsed every time (page cache warm);
+#   cold  `--no-index`: the dump is parsed every time (page cache warm: the
+#         dump is read through before each run, outside the timing, as
+#         some kernels page out file pages left idle for a minute);
 #   warm  from the persistent index, written first by `heaplens index` into
 #         a temporary --index-dir (its time is shown as the "index" row).
 # BENCH_MODE=cold|warm|both (default both).  BENCH_COMMANDS is a list of
@@ -22,7 +24,7 @@
 set -euo pipefail
 
 usage() {
-	sed -n '2,20p' "$0" >&2
+	sed -n '2,22p' "$0" >&2
 	exit 2
 }
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
@@ -61,6 +63,7 @@ run() {
 	for ((i = 1; i <= REPEAT; i++)); do
 		local out=$LOG_DIR/$tag.$i.out err=$LOG_DIR/$tag.$i.err tv=$LOG_DIR/$tag.$i.time
 		rc=0
+		[ "$mode" = warm ] || cat "$DUMP" >/dev/null
 		"$TIME" -v -o "$tv" "$BIN" "$@" >"$out" 2>"$err" || rc=$?
 		local status=ok wall user sys rss
 		[ "$rc" -eq 0 ] || status="exit $rc"
@@ -87,7 +90,6 @@ echo "dump:    $DUMP ($dump_bytes bytes)"
 echo "binary:  $BIN ($("$BIN" --version 2>/dev/null || echo '?'))"
 echo "machine: $(nproc) cpus, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 echo "repeat:  best of $REPEAT"
-cat "$DUMP" >/dev/null # page cache warm for every row
 
 IFS=, read -r -a CMDS <<<"$COMMANDS"
 if [ "$MODE" != warm ]; then
