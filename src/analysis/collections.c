@@ -292,9 +292,7 @@ static void entry_refs(const hl_graph *g, uint32_t e, struct entry_layout *l,
 	want[2] = l->next;
 	c = &g->classes[hl_graph_cls(g, e)];
 	rf = hl_graph_reffields(g, c);
-	r = g->data + hl_graph_off(g, e);
-	nbytes = hl_be32(r + 1 + 2 * idsz + 4);
-	r += 1 + 2 * idsz + 8;
+	r = hl_inst_data(g->data + hl_graph_off(g, e), idsz, &nbytes);
 	for (i = 0; i < c->nrefs; i++) {
 		if ((uint64_t)rf[i].offset + idsz > nbytes ||
 		    !(id = hl_beid(r + rf[i].offset, idsz)))

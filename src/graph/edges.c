@@ -66,6 +66,59 @@ static inline void enqueue(struct part *p, struct pending *q, size_t *n,
 	++*n;
 }
 
+/* One reference decoded: its index entry asked for now, looked up later. */
+static inline void push_ref(struct part *p, struct pending *q, size_t *n,
+			    uint64_t id)
+{
+	hl_graph_ahead_lookup(p->g, id);
+	enqueue(p, q, n, id, HL_NONE);
+}
+
+/*
+ * Object o's references but its class (implicit), in hl_refit's order.
+ * The plain cases, nearly every object, are read straight from the
+ * record: an instance's reference fields (not a thread with locals, nor
+ * a synthetic object, which has no record) and an object array's
+ * elements.  The others go through the iterator.
+ */
+static void decode_refs(struct part *p, struct pending *q, size_t *n,
+			uint32_t o, unsigned kind)
+{
+	const hl_graph *g = p->g;
+	unsigned idsz = g->idsize;
+	const uint8_t *r, *d;
+	uint32_t i, len;
+	uint64_t id;
+	hl_refit it;
+
+	if (kind == K_CLASS || (g->flags[o] & F_SYNTH))
+		goto other;
+	r = g->data + hl_graph_off(g, o);
+	if (kind == K_INSTANCE && !(g->flags[o] & F_LOCALS)) {
+		const struct hl_class *c = &g->classes[hl_graph_cls(g, o)];
+		const struct hl_reffield *rf = hl_graph_reffields(g, c);
+
+		d = hl_inst_data(r, idsz, &len);
+		for (i = 0; i < c->nrefs; i++)
+			if ((uint64_t)rf[i].offset + idsz <= len &&
+			    (id = hl_beid(d + rf[i].offset, idsz)))
+				push_ref(p, q, n, id);
+		return;
+	}
+	if (kind == K_OBJ_ARRAY && r[0] == SUB_OBJ_ARRAY_DUMP) {
+		d = hl_objarr_data(r, idsz, &len);
+		for (i = 0; i < len; i++, d += idsz)
+			if ((id = hl_beid(d, idsz)))
+				push_ref(p, q, n, id);
+		return;
+	}
+other:
+	hl_refit_init(&it, g, o);
+	while (hl_refit_next(&it, &id))
+		if (it.label != REF_CLASS) /* implicit */
+			push_ref(p, q, n, id);
+}
+
 static void *decode_part(void *arg)
 {
 	struct part *p = arg;
@@ -77,21 +130,14 @@ static void *decode_part(void *arg)
 
 	hl_behind_init(&b, g->mapped ? g->data : NULL);
 	for (o = p->lo; o < p->hi && !p->oom; o++) {
-		hl_refit it;
-		uint64_t id;
+		unsigned kind = hl_graph_kind(g, o);
 
-		if (hl_graph_kind(g, o) != K_CLASS)
+		if (kind != K_CLASS)
 			hl_behind_note(&b, hl_graph_off(g, o));
-		if (hl_graph_kind(g, o) != K_PRIM_ARRAY) {
-			/* (a primitive array refers to its class only: its
-			 * record is not read) */
-			hl_refit_init(&it, g, o);
-			while (hl_refit_next(&it, &id))
-				if (it.label != REF_CLASS) { /* implicit */
-					hl_graph_ahead_lookup(g, id);
-					enqueue(p, q, &n, id, HL_NONE);
-				}
-		}
+		/* (a primitive array refers to its class only: its record is
+		 * not read) */
+		if (kind != K_PRIM_ARRAY)
+			decode_refs(p, q, &n, o, kind);
 		enqueue(p, q, &n, 0, o);
 	}
 	for (k = n > AHEAD ? n - AHEAD : 0; k < n && !p->oom; k++)
@@ -241,14 +287,14 @@ uint32_t hl_graph_ref_at(const hl_graph *g, uint32_t o, uint32_t offset,
 {
 	const struct hl_class *c = &g->classes[hl_graph_cls(g, o)];
 	const struct hl_reffield *rf = hl_graph_reffields(g, c);
-	const uint8_t *r = g->data + hl_graph_off(g, o);
+	const uint8_t *r;
 	unsigned idsz = g->idsize;
-	uint32_t nbytes = hl_be32(r + 1 + 2 * idsz + 4), i, total = 0, rank = HL_NONE;
+	uint32_t nbytes, i, total = 0, rank = HL_NONE;
 
 	if (!g->edge_to || (g->flags[o] & (F_LOCALS | F_SYNTH)) ||
 	    hl_graph_kind(g, o) != K_INSTANCE)
 		return hl_graph_lookup(g, id);
-	r += 1 + 2 * idsz + 8;
+	r = hl_inst_data(g->data + hl_graph_off(g, o), idsz, &nbytes);
 	for (i = 0; i < c->nrefs; i++) {
 		if ((uint64_t)rf[i].offset + idsz > nbytes)
 			continue;

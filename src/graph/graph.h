@@ -259,6 +259,22 @@ static inline uint64_t hl_graph_id(const hl_graph *g, uint32_t o)
 		return g->classes[hl_graph_off(g, o)].id;
 	return hl_beid(g->data + hl_graph_off(g, o) + 1, g->idsize);
 }
+/* An instance's field data (*len bytes) in its INSTANCE_DUMP record r:
+ * tag, id, stack serial, class id, length, data. */
+static inline const uint8_t *hl_inst_data(const uint8_t *r, unsigned idsz,
+					  uint32_t *len)
+{
+	*len = hl_be32(r + 1 + 2 * idsz + 4);
+	return r + 1 + 2 * idsz + 8;
+}
+/* An OBJ_ARRAY_DUMP record's elements (*n ids): tag, id, stack serial,
+ * length, array class id, elements. */
+static inline const uint8_t *hl_objarr_data(const uint8_t *r, unsigned idsz,
+					    uint32_t *n)
+{
+	*n = hl_be32(r + 1 + idsz + 4);
+	return r + 1 + 2 * idsz + 8;
+}
 static inline uint64_t hl_graph_shallow(const hl_graph *g, uint32_t o)
 {
 	if (g->size[o] != HL_SIZE_BIG)

@@ -60,14 +60,15 @@ static int next_instance(hl_refit *it, uint64_t *id)
 		switch (it->stage) {
 		case 1: {
 			const uint8_t *r = g->data + hl_graph_off(g, it->obj);
+			uint32_t len;
 
 			it->stage = 2;
 			if (g->flags[it->obj] & F_SYNTH) {
 				it->stage = 5;
 				break;
 			}
-			it->p = r + 1 + 2 * idsz + 8;
-			it->n = hl_be32(r + 1 + 2 * idsz + 4); /* field bytes */
+			it->p = hl_inst_data(r, idsz, &len);
+			it->n = len; /* field bytes */
 			it->rf = hl_graph_reffields(g, &g->classes[it->cls]);
 			it->i = 0;
 			break;
@@ -117,11 +118,13 @@ static int next_array(hl_refit *it, uint64_t *id)
 	const uint8_t *r = g->data + hl_graph_off(g, it->obj);
 
 	if (it->stage == 1) {
+		uint32_t n;
+
 		it->stage = 2;
 		if (r[0] != SUB_OBJ_ARRAY_DUMP)
 			return 0;
-		it->n = hl_be32(r + 1 + idsz + 4);
-		it->p = r + 1 + 2 * idsz + 8;
+		it->p = hl_objarr_data(r, idsz, &n);
+		it->n = n;
 		it->i = 0;
 	}
 	while (it->i < it->n) {
