@@ -89,9 +89,47 @@ static int cmp_ent(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static inline uint32_t class_hash(const hl_graph *g, uint64_t id)
+{
+	return (uint32_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & g->class_mask;
+}
+
+/* class_slot over class_ids: about four slots a class, so that most ids
+ * are found at their first slot (every object's class is looked up). */
+static int hash_classes(hl_graph *g)
+{
+	uint32_t i, h, size = 64;
+
+	while (size < 4 * (uint64_t)g->nclass_ids && size < ((uint32_t)1 << 30))
+		size <<= 1;
+	g->class_slot = hl_malloc_array(size, sizeof(uint32_t));
+	if (!g->class_slot)
+		return -1;
+	g->class_mask = size - 1;
+	memset(g->class_slot, 0xff, (size_t)size * sizeof(uint32_t));
+	for (i = 0; i < g->nclass_ids; i++) {
+		for (h = class_hash(g, g->class_ids[i].id);
+		     g->class_slot[h] != HL_NONE; h = (h + 1) & g->class_mask)
+			;
+		g->class_slot[h] = i;
+	}
+	return 0;
+}
+
 static uint32_t find_class(const hl_graph *g, uint64_t id)
 {
 	size_t lo = 0, hi = g->nclass_ids;
+
+	if (g->class_slot) {
+		uint32_t h = class_hash(g, id), k;
+
+		while ((k = g->class_slot[h]) != HL_NONE) {
+			if (g->class_ids[k].id == id)
+				return (uint32_t)g->class_ids[k].offk;
+			h = (h + 1) & g->class_mask;
+		}
+		return HL_NONE;
+	}
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -437,6 +475,8 @@ hl_status hl_classes_build(hl_graph *g, const hl_hprof *hp, hl_scan *sc,
 		g->class_ids[i].offk = i;
 	}
 	g->nclasses = g->nclass_ids = (uint32_t)n;
+	if (st == HL_OK && hash_classes(g))
+		st = hl_fail(d, HL_E_NOMEM, "out of memory for classes");
 	if (st == HL_OK)
 		st = link_supers(g, d);
 	if (st == HL_OK)

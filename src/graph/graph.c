@@ -170,6 +170,7 @@ void hl_graph_release(hl_graph *g)
 	free(g->classes);
 	free(g->coll_kind);
 	free(g->class_ids);
+	free(g->class_slot);
 	hl_vec_release(&g->fields);
 	hl_vec_release(&g->refs);
 	hl_vec_release(&g->statics);

@@ -85,6 +85,10 @@ typedef struct hl_graph {
 	uint32_t nclasses;
 	struct hl_objent *class_ids; /* (id, class number) sorted by id */
 	uint32_t nclass_ids;
+	/* class_ids' positions by a hash of the id, open addressing, HL_NONE
+	 * where empty (class_mask + 1 slots); NULL in a graph read from an
+	 * index, which looks ids up in class_ids by halves */
+	uint32_t *class_slot, class_mask;
 	hl_vec fields;      /* struct hl_field */
 	hl_vec refs;        /* struct hl_reffield */
 	hl_vec statics;     /* struct hl_static */

@@ -320,6 +320,8 @@ static void own_nothing(hl_graph *g, hl_domtree *t, hl_inbound_idx *in)
 	g->id64 = NULL;
 	g->idblk = NULL;
 	g->spare = NULL;
+	g->class_slot = NULL;
+	g->class_mask = 0;
 	memset(t->spare, 0, sizeof(t->spare));
 	memset(t->spare_len, 0, sizeof(t->spare_len));
 	in->pending = NULL;
