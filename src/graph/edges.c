@@ -50,7 +50,7 @@ static inline void settle(struct part *p, const struct pending *q)
 	t = hl_graph_lookup(p->g, q->id);
 	if (t == HL_NONE)
 		p->dangling++;
-	else if (hl_vec_push(&p->to, &t))
+	else if (HL_VEC_PUSH(&p->to, uint32_t, t))
 		p->oom = 1;
 }
 

@@ -316,7 +316,7 @@ static hl_status scan_record(const hl_hprof *hp, const struct hl_heaprec *r,
 
 			e.id = hl_beid(p + 1, id);
 			e.offk = (uint64_t)(p - hp->data) | ((uint64_t)kind << 56);
-			oom = hl_vec_push(&sc->objs, &e);
+			oom = HL_VEC_PUSH(&sc->objs, struct hl_objent, e);
 			if (kind == K_CLASS && !oom)
 				oom = hl_vec_push(&sc->classes, &e);
 			sc->counts[kind]++;

@@ -98,6 +98,12 @@ static inline int hl_vec_push(hl_vec *v, const void *p)
 	return 0;
 }
 #define HL_VEC_AT(v, type, i) (((type *)(v)->data)[i])
+/* hl_vec_push of a value of a known type, copied inline (hl_vec_push's
+ * copy of v->item bytes is a call): 0, or -1 when memory lacks.  v is
+ * evaluated more than once. */
+#define HL_VEC_PUSH(v, type, val)                                          \
+	((v)->len == (v)->cap && hl_vec_reserve((v), 1) ? -1 :             \
+	 (((type *)(v)->data)[(v)->len++] = (val), 0))
 
 /* realloc *p to bytes: 0 done (*p the new block), -1 memory lacking (*p
  * left as it was, still the caller's). */
