@@ -17,11 +17,15 @@
 # The JVM gets -Xmx of about 2.5 x SIZE (1g: 2816m, 5g: 13056m), so check
 # the machine's memory before asking for big dumps.  Needs a JDK 17 (java,
 # javac, jmap, jcmd); uses $JAVA_HOME/bin when JAVA_HOME is set.
+# BENCH_GC picks the collector the heap is built under: Serial (default),
+# G1 (the JVM's default, whose regions put the objects in another order),
+# Parallel; with it set, the files are named bench-SIZE-gc.hprof and so on
+# (bench-600m-g1.hprof).
 # shellcheck disable=SC2015 # "A && B || fail" is meant: fail unless both hold
 set -euo pipefail
 
 usage() {
-	sed -n '2,19p' "$0" >&2
+	sed -n '2,23p' "$0" >&2
 	exit 2
 }
 [ $# -ge 1 ] && [ $# -le 3 ] || usage
@@ -55,6 +59,17 @@ esac
 }
 LABEL=${SIZE,,}
 [[ $LABEL =~ ^[0-9]+$ ]] && LABEL=${LABEL}m
+GC=${BENCH_GC:-Serial}
+case ${GC,,} in
+serial) GC=Serial ;;
+g1) GC=G1 ;;
+parallel) GC=Parallel ;;
+*)
+	echo "make-bench-dump.sh: BENCH_GC: Serial, G1 or Parallel, not $GC" >&2
+	exit 2
+	;;
+esac
+[ -z "${BENCH_GC:-}" ] || LABEL=$LABEL-${GC,,}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BIN=${JAVA_HOME:+$JAVA_HOME/bin/}
@@ -84,11 +99,11 @@ trap cleanup EXIT
 rm -f "$DUMP" "$HISTO" "$INFO"
 
 XMX=$((MB * 5 / 2 + 256))
-echo "== building a heap for a ~${MB} MB dump (java -Xmx${XMX}m -XX:+UseSerialGC)"
+echo "== building a heap for a ~${MB} MB dump (java -Xmx${XMX}m -XX:+Use${GC}GC)"
 start=$(date +%s)
 # compiled into the temporary directory: nothing is written to the tree
 "${BIN}javac" -nowarn -d "$TMP/classes" "$HERE/BenchHeap.java"
-"${BIN}java" -XX:+UseSerialGC -Xmx${XMX}m -Xms${XMX}m -cp "$TMP/classes" BenchHeap "$MB" "$TMP/ready" "$TMP/go" $OBJECTS \
+"${BIN}java" -XX:+Use${GC}GC -Xmx${XMX}m -Xms${XMX}m -cp "$TMP/classes" BenchHeap "$MB" "$TMP/ready" "$TMP/go" $OBJECTS \
 	>"$TMP/out.txt" 2>"$TMP/err.txt" &
 JPID=$!
 while [ ! -s "$TMP/ready" ]; do
