@@ -1234,10 +1234,14 @@ static hl_status static_outliers(struct finder *f, uint64_t total)
 			s->accumulation = big_drop(f, r->coll);
 			describe(f, r->coll, s);
 		}
-		s->static_owner = r->owner;
-		snprintf(s->static_field, sizeof(s->static_field), "%s", r->field);
+		if (s->static_owner == HL_NONE) { /* the biggest, when several */
+			s->static_owner = r->owner;
+			snprintf(s->static_field, sizeof(s->static_field), "%s", r->field);
+		}
+		/* the kind of this field's collection: a suspect found before
+		 * (the class holding it, say) may describe another one */
 		say(s, "Flagged because the static field %s.%s holds a %s retaining %llu bytes, %.0f times the median of the %zu static collections in the dump.",
-		    owner_name(g, r->owner), r->field, s->holder_kind ? s->holder_kind : "collection",
+		    owner_name(g, r->owner), r->field, hl_coll_name(hl_coll_kind(g, r->coll)),
 		    (unsigned long long)r->retained,
 		    (double)r->retained / (double)(median ? median : 1), n);
 	}
