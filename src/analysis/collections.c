@@ -316,7 +316,6 @@ static void entry_refs(const hl_graph *g, uint32_t e, struct entry_layout *l,
 	}
 }
 
-/* Entries of a hash table: each bucket's chain through `next`. */
 /*
  * A big table's walk with its entries' records read in object order.  The
  * table's order is the hash's: its entries lie all over the heap, and
@@ -444,13 +443,15 @@ static int64_t walk_ordered(const hl_graph *g, const uint32_t *heads,
 			}
 		}
 	}
+	fail = !at;
 	free(at);
 	hl_vec_release(&ch);
 	hl_vec_release(&val);
 	hl_vec_release(&ends);
-	return at ? (int64_t)count : -1;
+	return fail ? -1 : (int64_t)count;
 }
 
+/* Entries of a hash table: each bucket's chain through `next`. */
 static uint64_t walk_table(const hl_graph *g, uint32_t map, int keys_only,
 			   struct part p, hl_elem_fn fn, void *ctx)
 {

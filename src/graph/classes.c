@@ -102,6 +102,8 @@ static int hash_classes(hl_graph *g)
 
 	while (size < 4 * (uint64_t)g->nclass_ids && size < ((uint32_t)1 << 30))
 		size <<= 1;
+	if (size < 2 * (uint64_t)g->nclass_ids)
+		return 0; /* a billion classes (a hostile dump): halving */
 	g->class_slot = hl_malloc_array(size, sizeof(uint32_t));
 	if (!g->class_slot)
 		return -1;
