@@ -762,6 +762,59 @@ static void counter_release(struct counter *c)
  * too); the tables are merged in walk order, so the counts and first
  * appearances are those of a single walk.
  */
+/*
+ * census() of a list, deque or array whose elements lie scattered over the
+ * heap (as when a list is filled from a map's values under G1): counting
+ * them in list order read their records at random, mapping and dropping
+ * the dump's pages again and again (11.4 s for 2 million on a 179 MB
+ * dump).  So the elements are gathered, their keys computed in object
+ * order (content_keys), and the keys counted in list order as one walk
+ * counts them, stopping at the same element.  0 when the elements are
+ * not scattered or memory lacks: census() counts them as it walks then.
+ */
+static int census_scattered(struct finder *f, uint32_t o, enum hl_coll kind,
+			    hl_suspect *s, uint64_t stop_at)
+{
+	struct gather ga;
+	struct counter c;
+	struct hl_objent *e;
+	uint64_t visited, i, total = 0;
+	int done = 0;
+
+	if (!gather_all(f, o, 0, &ga, &visited) ||
+	    !ents_scattered(ga.ents.data, ga.ents.len) ||
+	    counter_init(&c, f->g, 0, stop_at, NULL)) {
+		hl_vec_release(&ga.ents);
+		return 0;
+	}
+	content_keys(f, o, &ga.ents);
+	e = ga.ents.data;
+	for (i = 0; i < ga.ents.len; i++) { /* back in list order */
+		uint64_t key = e[i].id;
+
+		e[i].id = e[i].offk;
+		e[i].offk = key;
+	}
+	if (!hl_sort_entries(e, ga.ents.len, f->g->threads)) {
+		for (i = 0; i < ga.ents.len; i++) {
+			total++;
+			tally(&c, e[i].offk | 1, 1, (uint32_t)e[i].id, (uint32_t)total);
+			if (c.distinct > stop_at)
+				break;
+		}
+		s->holder = o;
+		s->holder_kind = hl_coll_name(kind);
+		s->elements = total;
+		s->distinct = c.distinct > stop_at ? stop_at + 1 : c.distinct;
+		if (c.distinct <= stop_at)
+			top_values(f, &c, s);
+		done = 1;
+	}
+	counter_release(&c);
+	hl_vec_release(&ga.ents);
+	return done;
+}
+
 static int census(struct finder *f, uint32_t o, hl_suspect *s,
 		  uint64_t stop_at)
 {
@@ -774,6 +827,10 @@ static int census(struct finder *f, uint32_t o, hl_suspect *s,
 
 	if (kind == COLL_NONE)
 		return 0;
+	if ((kind == COLL_LIST || kind == COLL_DEQUE || kind == COLL_ARRAY) &&
+	    hl_coll_size(f->g, o) >= 4096 &&
+	    census_scattered(f, o, kind, s, stop_at))
+		return 1;
 	for (k = 0; k < n; k++) {
 		ok &= !counter_init(&c[k], f->g, kind == COLL_SET, stop_at, &stop);
 		ctx[k] = &c[k];
