@@ -782,8 +782,12 @@ static int census_scattered(struct finder *f, uint32_t o, enum hl_coll kind,
 	int done = 0;
 
 	if (!gather_all(f, o, 0, &ga, &visited) ||
-	    !ents_scattered(ga.ents.data, ga.ents.len) ||
-	    counter_init(&c, f->g, 0, stop_at, NULL)) {
+	    !ents_scattered(ga.ents.data, ga.ents.len)) {
+		hl_vec_release(&ga.ents);
+		return 0;
+	}
+	if (counter_init(&c, f->g, 0, stop_at, NULL)) { /* its arrays too */
+		counter_release(&c);
 		hl_vec_release(&ga.ents);
 		return 0;
 	}
