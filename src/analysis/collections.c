@@ -338,15 +338,15 @@ static void entry_refs(const hl_graph *g, uint32_t e, struct entry_layout *l,
 /* an entry (its key once its record is read), its head's index */
 struct chain { uint32_t e, head; };
 
-/* Whether the heads are scattered over the heap: one in eight or more
- * lies below the one before it in object order. */
+/* Whether the heads are scattered over the heap (hl_scattered). */
 static int scattered(const uint32_t *heads, uint64_t n)
 {
-	uint64_t i, down = 0;
+	hl_scatter sc = { 0 };
+	uint64_t i;
 
-	for (i = 1; i < n; i++)
-		down += heads[i] < heads[i - 1];
-	return down * 8 >= n;
+	for (i = 0; i < n; i++)
+		hl_scatter_add(&sc, heads[i]);
+	return hl_scattered(&sc);
 }
 
 /* Level [a, b) of the chains: each entry's record read in object order,
@@ -542,6 +542,20 @@ uint32_t hl_coll_backing(const hl_graph *g, uint32_t o)
 	case COLL_ARRAY: return o;
 	default: return HL_NONE;
 	}
+}
+
+int hl_coll_scattered(const hl_graph *g, uint32_t o)
+{
+	enum hl_coll kind = hl_coll_kind(g, o);
+	uint32_t a = hl_coll_backing(g, o);
+	const uint32_t *elems;
+	uint64_t n;
+
+	if ((kind != COLL_LIST && kind != COLL_DEQUE && kind != COLL_ARRAY) ||
+	    a == HL_NONE)
+		return 0;
+	elems = array_edges(g, a, &n);
+	return elems && n >= ORDERED_MIN && scattered(elems, n);
 }
 
 uint64_t hl_coll_size(const hl_graph *g, uint32_t o)

@@ -42,6 +42,10 @@ uint64_t hl_coll_each_part(const hl_graph *g, uint32_t o, unsigned k,
 /* The array a collection keeps its elements (or buckets) in; an array is
  * its own.  HL_NONE when it has none. */
 uint32_t hl_coll_backing(const hl_graph *g, uint32_t o);
+/* Whether a list's, deque's or array's elements lie scattered over the
+ * heap (hl_scattered), 4096 of them or more: read from its backing
+ * array, nothing gathered.  0 for other collections. */
+int hl_coll_scattered(const hl_graph *g, uint32_t o);
 /* Element count from the size field (or array length) without walking. */
 uint64_t hl_coll_size(const hl_graph *g, uint32_t o);
 /*

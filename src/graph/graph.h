@@ -336,6 +336,28 @@ static inline void hl_graph_drop_step(const hl_graph *g, hl_dropper *dr)
 		hl_graph_drop_check(g);
 }
 
+/*
+ * Whether a walk over objects in a given order reads the dump at random
+ * (as a hash table's entries, or a list filled from one, lie under G1):
+ * one step in eight or more jumps further than HL_SCATTER_NEAR objects
+ * (some 32 to 64 KB of records) from the one before.  Collectors that
+ * copy in parallel reorder the objects locally (a list made under G1 in
+ * its allocation order has one step in five going back, all near); such
+ * a walk reads the dump in order, or near it, and is not scattered.
+ */
+#define HL_SCATTER_NEAR 1024
+typedef struct hl_scatter { uint32_t prev; uint64_t n, far; } hl_scatter;
+static inline void hl_scatter_add(hl_scatter *s, uint32_t o)
+{
+	if (s->n++)
+		s->far += (o > s->prev ? o - s->prev : s->prev - o) > HL_SCATTER_NEAR;
+	s->prev = o;
+}
+static inline int hl_scattered(const hl_scatter *s)
+{
+	return s->n && s->far * 8 >= s->n;
+}
+
 /* Move per-object arrays a pass will not read to the spill file (see
  * hl_spill): HL_SPILL_OBJECTS the record offsets and shallow sizes,
  * HL_SPILL_EDGES the outbound edges, classes and flags.  They stay

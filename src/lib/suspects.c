@@ -649,14 +649,15 @@ static void *key_run(void *arg)
 }
 
 /* Whether gathered elements lie scattered over the heap, as G1 leaves a
- * table's values: one in eight or more below the one before it. */
+ * table's values (hl_scattered). */
 static int ents_scattered(const struct hl_objent *e, size_t n)
 {
-	size_t i, down = 0;
+	hl_scatter sc = { 0 };
+	size_t i;
 
-	for (i = 1; i < n; i++)
-		down += (uint32_t)e[i].offk < (uint32_t)e[i - 1].offk;
-	return n >= 4096 && down * 8 >= n;
+	for (i = 0; i < n; i++)
+		hl_scatter_add(&sc, (uint32_t)e[i].offk);
+	return n >= 4096 && hl_scattered(&sc);
 }
 
 static void content_keys(const struct finder *f, uint32_t o, hl_vec *ents)
@@ -770,7 +771,10 @@ static void counter_release(struct counter *c)
  * dump).  So the elements are gathered, their keys computed in object
  * order (content_keys), and the keys counted in list order as one walk
  * counts them, stopping at the same element.  0 when the elements are
- * not scattered or memory lacks: census() counts them as it walks then.
+ * not scattered (hl_coll_scattered, asked before anything is gathered: a
+ * list made under G1 in its allocation order is reordered only locally,
+ * and a walk reads it in order, or near it) or memory lacks: census()
+ * counts them as it walks then.
  */
 static int census_scattered(struct finder *f, uint32_t o, enum hl_coll kind,
 			    hl_suspect *s, uint64_t stop_at)
@@ -781,8 +785,9 @@ static int census_scattered(struct finder *f, uint32_t o, enum hl_coll kind,
 	uint64_t visited, i, total = 0;
 	int done = 0;
 
-	if (!gather_all(f, o, 0, &ga, &visited) ||
-	    !ents_scattered(ga.ents.data, ga.ents.len)) {
+	if (!hl_coll_scattered(f->g, o))
+		return 0;
+	if (!gather_all(f, o, 0, &ga, &visited)) {
 		hl_vec_release(&ga.ents);
 		return 0;
 	}
@@ -831,9 +836,7 @@ static int census(struct finder *f, uint32_t o, hl_suspect *s,
 
 	if (kind == COLL_NONE)
 		return 0;
-	if ((kind == COLL_LIST || kind == COLL_DEQUE || kind == COLL_ARRAY) &&
-	    hl_coll_size(f->g, o) >= 4096 &&
-	    census_scattered(f, o, kind, s, stop_at))
+	if (census_scattered(f, o, kind, s, stop_at))
 		return 1;
 	for (k = 0; k < n; k++) {
 		ok &= !counter_init(&c[k], f->g, kind == COLL_SET, stop_at, &stop);
