@@ -149,7 +149,7 @@ static void sort_objs(uint32_t *a, uint32_t *tmp, size_t n)
 		}
 		return;
 	}
-	for (shift = 0; shift < 32; shift += 8) { /* even passes end in a */
+	for (shift = 0; shift < 32; shift += 8) { /* four passes: back in a */
 		uint32_t *src = shift & 8 ? tmp : a, *dst = shift & 8 ? a : tmp;
 		size_t sum = 0, k;
 

@@ -756,14 +756,6 @@ static void counter_release(struct counter *c)
 }
 
 /*
- * A probe: count the elements of collection o and their distinct values,
- * stopping (an incomplete census) once more than stop_at distinct values
- * are seen.  Big collections are split over threads, each with its own
- * table, all stopping when one passes stop_at (the whole then has more
- * too); the tables are merged in walk order, so the counts and first
- * appearances are those of a single walk.
- */
-/*
  * census() of a list, deque or array whose elements lie scattered over the
  * heap (as when a list is filled from a map's values under G1): counting
  * them in list order read their records at random, mapping and dropping
@@ -824,6 +816,14 @@ static int census_scattered(struct finder *f, uint32_t o, enum hl_coll kind,
 	return done;
 }
 
+/*
+ * A probe: count the elements of collection o and their distinct values,
+ * stopping (an incomplete census) once more than stop_at distinct values
+ * are seen.  Big collections are split over threads, each with its own
+ * table, all stopping when one passes stop_at (the whole then has more
+ * too); the tables are merged in walk order, so the counts and first
+ * appearances are those of a single walk.
+ */
 static int census(struct finder *f, uint32_t o, hl_suspect *s,
 		  uint64_t stop_at)
 {
