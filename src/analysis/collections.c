@@ -374,10 +374,19 @@ static int read_level(const hl_graph *g, hl_vec *ch, hl_vec *val, size_t a,
 	hl_behind_init(&behind, g->mapped ? g->data : NULL);
 	for (j = 0; j < b - a && !fail; j++) {
 		size_t x = (size_t)order[j].offk;
-		uint32_t e = c[a + x].e;
+		uint32_t e = (uint32_t)order[j].id;
 
-		if (j + 8 < b - a)
+		if (j + 16 < b - a)
+			hl_graph_ahead_rows(g, (uint32_t)order[j + 16].id);
+		if (j + 8 < b - a) {
+			size_t y = (size_t)order[j + 8].offk;
+
 			hl_graph_ahead_record(g, (uint32_t)order[j + 8].id);
+			/* where its results go: the table's order, at random */
+			__builtin_prefetch(&c[a + y], 1);
+			__builtin_prefetch(&HL_VEC_AT(val, uint32_t, a + y), 1);
+			__builtin_prefetch(&next[y], 1);
+		}
 		if (hl_graph_kind(g, e) == K_INSTANCE)
 			hl_behind_note(&behind, hl_graph_off(g, e));
 		entry_refs(g, e, lay, &k, &v, &next[x]);
@@ -410,6 +419,8 @@ static int64_t walk_ordered(const hl_graph *g, const uint32_t *heads,
 	for (i = 0; i < n && !fail; i++) {
 		uint32_t e = heads[i];
 
+		if (i + 16 < n) /* the heads lie all over the heap */
+			hl_graph_ahead_cls(g, heads[i + 16]);
 		if (hl_graph_cls(g, e) != last_cls) {
 			last_cls = hl_graph_cls(g, e);
 			tree_bin = strstr(hl_graph_class_name(g, last_cls), "TreeBin") != NULL;
