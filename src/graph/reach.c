@@ -166,7 +166,14 @@ static void sort_objs(uint32_t *a, uint32_t *tmp, size_t n)
 	}
 }
 
-#define QCHUNK ((size_t)1 << 20) /* queue entries sorted at a time */
+/*
+ * Queue entries sorted at a time: a twelfth of the objects, at least a
+ * million.  A chunk's objects then lie as densely in the object table
+ * (one in twelve or more) whatever the dump's size: a fixed chunk would
+ * spread thinner over a bigger dump, each read a cache line of its own.
+ */
+#define QCHUNK_MIN ((size_t)1 << 20)
+#define QCHUNK_DIV 12
 
 struct queue { uint64_t *bits; uint32_t *q; size_t tail; };
 
@@ -185,7 +192,8 @@ static hl_status reach_queue(hl_graph *g, hl_diag *d)
 {
 	struct queue w = { hl_calloc((size_t)g->nobj / 64 + 1, sizeof(uint64_t)),
 			   hl_malloc_array((size_t)g->nobj + 1, sizeof(uint32_t)), 0 };
-	uint32_t *tmp = hl_malloc_array(QCHUNK, sizeof(uint32_t)), o;
+	size_t chunk = g->nobj / QCHUNK_DIV > QCHUNK_MIN ? g->nobj / QCHUNK_DIV : QCHUNK_MIN;
+	uint32_t *tmp = hl_malloc_array(chunk, sizeof(uint32_t)), o;
 	size_t head = 0, i;
 
 	if (!w.bits || !w.q || !tmp) {
@@ -197,7 +205,7 @@ static hl_status reach_queue(hl_graph *g, hl_diag *d)
 	for (i = 0; i < g->nroot_objs; i++)
 		enqueue(&w, g->root_objs[i]);
 	while (head < w.tail) {
-		size_t end = w.tail - head < QCHUNK ? w.tail : head + QCHUNK;
+		size_t end = w.tail - head < chunk ? w.tail : head + chunk;
 
 		sort_objs(w.q + head, tmp, end - head);
 		for (i = head; i < end; i++) {
