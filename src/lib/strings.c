@@ -12,13 +12,14 @@
  * UTF-16 byte[] or a char[] with offset/count) into one reused buffer and
  * hashed with XXH3-64; an open-addressing table sized once (1.25 slots per
  * String, linear probing) keeps per hash the count, two members and the
- * bytes (the length is read back from the first member).  Bytes count each String and its value array, an
- * array shared by several Strings once (a bitmap over object numbers says
- * which arrays were counted), so "wasted" is what deduplication would free:
- * the group's bytes minus one String and its array.  Two values with one
- * hash would merge; the groups returned are checked by decoding two members
- * and flagged when they differ.  Memory: 28 bytes per slot (35 a String),
- * 1 bit per object, the largest value's text; nothing else per String.
+ * bytes (the length is read back from the first member).  Bytes count
+ * each String and its value array, an array shared by several Strings
+ * once (a bitmap over object numbers says which arrays were counted), so
+ * "wasted" is what deduplication would free: the group's bytes minus one
+ * String and its array.  Two values with one hash would merge; the groups
+ * returned are checked by decoding two members and flagged when they
+ * differ.  Memory: 28 bytes per slot (35 a String), 1 bit per object, the
+ * largest value's text; nothing else per String.
  */
 #include "analysis/values.h"
 #include "lib/heap.h"
